@@ -1,0 +1,1 @@
+"""The project's own PostgreSQL: a local cluster (``cluster``) and its provisioning."""

@@ -1,0 +1,75 @@
+"""``pycds-db``: start, stop and inspect the project's local PostgreSQL server.
+
+``pycds-db up`` installs what the server lacks (PostGIS, plpython3u), starts the cluster
+and provisions the reference database ``ref`` at head; ``--like crmp`` rebuilds ``ref``
+with the CRMP divergence overlay applied. Exit status: 0 success, 2 error (one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import sqlalchemy.exc
+
+from pycds.config import ConfigurationError
+from pycds.localdb.cluster import Cluster, ClusterError, ensure_server_packages
+from pycds.localdb.provision import OVERLAYS, provision_database
+
+REFERENCE_DATABASE = "ref"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pycds-db", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start the server and provision the reference database")
+    up.add_argument(
+        "--like",
+        choices=sorted(OVERLAYS),
+        help="rebuild the reference database with this real database's divergences",
+    )
+    up.add_argument("--no-ref", action="store_true", help="start the server only")
+    commands.add_parser("down", help="stop the server")
+    commands.add_parser("status", help="say whether the server runs, and where")
+    url = commands.add_parser("url", help="print the URL of a database on the server")
+    url.add_argument("database", nargs="?", default=REFERENCE_DATABASE)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        cluster = Cluster.default()
+        if args.command == "up":
+            ensure_server_packages()
+            cluster.start()
+            if not args.no_ref:
+                provision_database(cluster.url(), REFERENCE_DATABASE, like=args.like)
+                shape = f" (like {args.like})" if args.like else ""
+                print(f"pycds-db: {REFERENCE_DATABASE} at head{shape}: {cluster.url(REFERENCE_DATABASE)}")
+            else:
+                print(f"pycds-db: running on {cluster.url()}")
+        elif args.command == "down":
+            cluster.stop()
+            print("pycds-db: stopped")
+        elif args.command == "status":
+            state = "running" if cluster.is_running() else "stopped"
+            print(f"pycds-db: {state}, port {cluster.port}, data in {cluster.data_dir}")
+            return 0 if state == "running" else 3
+        else:
+            print(cluster.url(args.database))
+    except (ClusterError, ConfigurationError, ValueError) as error:
+        print(f"pycds-db: error: {error}", file=sys.stderr)
+        return 2
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print(f"pycds-db: database error: {message}", file=sys.stderr)
+        return 2
+    except Exception as error:  # alembic's CommandError and friends: keep it to one line
+        print(f"pycds-db: error: {str(error).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Provisioning of pycds databases on a PostgreSQL server: roles, databases, schema, head.
+
+Used by ``pycds-db`` for the reference database and by the test suite for its template
+databases, so both always see the same setup. Works against any server reachable with a
+superuser URL (the local cluster, ``PYCDS_TEST_DSN``, a Docker container).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from pycds.config import get_schema_name, get_standard_table_privileges, get_su_role_name
+
+OVERLAYS = {"crmp": "crmp_overlay.sql"}
+SCHEMA_PLACEHOLDER = "__SCHEMA__"
+
+
+def _admin_engine(server_url: str) -> sa.Engine:
+    return sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+
+
+def database_url(server_url: str, database: str) -> str:
+    """The URL of ``database`` on the server that ``server_url`` points at."""
+    return make_url(server_url).set(database=database).render_as_string(hide_password=False)
+
+
+def ensure_roles(server_url: str) -> None:
+    """Create the SU role and the standard-privilege roles when absent (cluster-wide)."""
+    roles = {get_su_role_name(): "SUPERUSER NOLOGIN"}
+    roles.update({role: "NOLOGIN" for role, _ in get_standard_table_privileges()})
+    engine = _admin_engine(server_url)
+    with engine.connect() as conn:
+        existing = set(conn.scalars(sa.text("SELECT rolname FROM pg_roles")))
+        for role, options in roles.items():
+            if role not in existing:
+                conn.exec_driver_sql(f"CREATE ROLE {role} {options}")
+    engine.dispose()
+
+
+def database_exists(server_url: str, name: str) -> bool:
+    engine = _admin_engine(server_url)
+    with engine.connect() as conn:
+        found = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+    engine.dispose()
+    return bool(found)
+
+
+def create_database(server_url: str, name: str, *, template: str | None = None) -> str:
+    """Create database ``name`` (optionally from a template) and return its URL."""
+    engine = _admin_engine(server_url)
+    with engine.connect() as conn:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{clause}')
+    engine.dispose()
+    return database_url(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    engine = _admin_engine(server_url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
+
+
+def mark_template(server_url: str, name: str) -> None:
+    engine = _admin_engine(server_url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" WITH IS_TEMPLATE true')
+    engine.dispose()
+
+
+def ensure_schema(db_url: str, schema: str | None = None) -> None:
+    """Create the pycds schema: a prerequisite of the migrations, which live inside it."""
+    schema = schema or get_schema_name()
+    engine = _admin_engine(db_url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    engine.dispose()
+
+
+def upgrade(db_url: str, revision: str = "head") -> None:
+    """Run the pycds migrations on ``db_url`` up to ``revision``."""
+    from alembic import command
+
+    from pycds.alembic_config import make_config
+
+    command.upgrade(make_config(db_url), revision)
+
+
+def apply_overlay(db_url: str, like: str, schema: str | None = None) -> None:
+    """Apply a divergence overlay (e.g. ``crmp``) in one transaction."""
+    schema = schema or get_schema_name()
+    sql = resources.files("pycds.localdb").joinpath("sql", OVERLAYS[like]).read_text()
+    engine = sa.create_engine(db_url, poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(sql.replace(SCHEMA_PLACEHOLDER, schema).replace("%", "%%"))
+    engine.dispose()
+
+
+def provision_database(server_url: str, name: str, *, like: str | None = None) -> str:
+    """Create (if needed) database ``name`` with the pycds schema at head; return its URL.
+
+    With ``like``, the database is rebuilt from scratch and the overlay is applied after
+    the upgrade, so that it reproduces a real database's divergences.
+    """
+    ensure_roles(server_url)
+    if like is not None:
+        if like not in OVERLAYS:
+            raise ValueError(f"unknown overlay {like!r} (known: {', '.join(OVERLAYS)})")
+        drop_database(server_url, name)
+    url = (
+        database_url(server_url, name)
+        if database_exists(server_url, name)
+        else create_database(server_url, name)
+    )
+    ensure_schema(url)
+    upgrade(url)
+    if like is not None:
+        apply_overlay(url, like)
+        engine = _admin_engine(server_url)
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS 'pycds-db: like {like}'")
+        engine.dispose()
+    return url
