@@ -44,7 +44,9 @@ def _identifier(variable: str, value: str) -> str:
 
 def get_schema_name() -> str:
     """The schema holding every pycds object: ``PYCDS_SCHEMA_NAME``, default ``crmp``."""
-    return _identifier("PYCDS_SCHEMA_NAME", os.environ.get("PYCDS_SCHEMA_NAME", DEFAULT_SCHEMA_NAME))
+    return _identifier(
+        "PYCDS_SCHEMA_NAME", os.environ.get("PYCDS_SCHEMA_NAME", DEFAULT_SCHEMA_NAME)
+    )
 
 
 def get_su_role_name() -> str:

@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="say whether the server runs, and where")
     url = commands.add_parser("url", help="print the URL of a database on the server")
     url.add_argument("database", nargs="?", default=REFERENCE_DATABASE)
+    url.add_argument(
+        "--sqlalchemy", action="store_true", help="with the driver, as SQLAlchemy wants it"
+    )
     return parser
 
 
@@ -46,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_ref:
                 provision_database(cluster.url(), REFERENCE_DATABASE, like=args.like)
                 shape = f" (like {args.like})" if args.like else ""
-                print(f"pycds-db: {REFERENCE_DATABASE} at head{shape}: {cluster.url(REFERENCE_DATABASE)}")
+                url = cluster.url(REFERENCE_DATABASE)
+                print(f"pycds-db: {REFERENCE_DATABASE} at head{shape}: {url}")
             else:
                 print(f"pycds-db: running on {cluster.url()}")
         elif args.command == "down":
@@ -57,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pycds-db: {state}, port {cluster.port}, data in {cluster.data_dir}")
             return 0 if state == "running" else 3
         else:
-            print(cluster.url(args.database))
+            url = cluster.url(args.database)
+            print(url if args.sqlalchemy else url.replace("+psycopg2", "", 1))
     except (ClusterError, ConfigurationError, ValueError) as error:
         print(f"pycds-db: error: {error}", file=sys.stderr)
         return 2

@@ -104,7 +104,7 @@ class Cluster:
         return self.root / "server.log"
 
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql://{SUPERUSER}@{self.host}:{self.port}/{database}"
+        return f"postgresql+psycopg2://{SUPERUSER}@{self.host}:{self.port}/{database}"
 
     # -- running commands as the unprivileged user -------------------------------------
 
@@ -155,7 +155,12 @@ class Cluster:
     def is_running(self) -> bool:
         if not self.is_initialized():
             return False
-        return self._run(str(_bin_dir() / "pg_ctl"), "status", "-D", str(self.data_dir), check=False).returncode == 0
+        return (
+            self._run(
+                str(_bin_dir() / "pg_ctl"), "status", "-D", str(self.data_dir), check=False
+            ).returncode
+            == 0
+        )
 
     def init(self) -> None:
         self._prepare_root()
@@ -168,7 +173,11 @@ class Cluster:
             "--encoding=UTF8",
             "--locale=C.UTF-8",
         )  # fmt: skip
-        settings = {**SERVER_SETTINGS, "port": str(self.port), "unix_socket_directories": f"'{self.root}'"}
+        settings = {
+            **SERVER_SETTINGS,
+            "port": str(self.port),
+            "unix_socket_directories": f"'{self.root}'",
+        }
         conf = "".join(f"{key} = {value}\n" for key, value in settings.items())
         self._run("sh", "-c", f"cat >> '{self.data_dir}/postgresql.auto.conf' <<'EOF'\n{conf}EOF")
 
@@ -179,12 +188,28 @@ class Cluster:
             return
         pg_ctl = str(_bin_dir() / "pg_ctl")
         done = self._run(
-            pg_ctl, "start", "-w", "-t", "60", "-D", str(self.data_dir), "-l", str(self.log_file), check=False
+            pg_ctl,
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log_file),
+            check=False,
         )
         if done.returncode != 0:
-            tail = self.log_file.read_text(errors="replace").strip().splitlines()[-1:] if self.log_file.exists() else []
-            raise ClusterError(f"the server did not start on port {self.port}: {' '.join(tail) or done.stderr.strip()}")
+            tail = (
+                self.log_file.read_text(errors="replace").strip().splitlines()[-1:]
+                if self.log_file.exists()
+                else []
+            )
+            reason = " ".join(tail) or done.stderr.strip()
+            raise ClusterError(f"the server did not start on port {self.port}: {reason}")
 
     def stop(self) -> None:
         if self.is_running():
-            self._run(str(_bin_dir() / "pg_ctl"), "stop", "-m", "fast", "-w", "-D", str(self.data_dir))
+            self._run(
+                str(_bin_dir() / "pg_ctl"), "stop", "-m", "fast", "-w", "-D", str(self.data_dir)
+            )
