@@ -1,0 +1,233 @@
+"""Filter the autogenerate op tree: attribute and definition differences, empty containers.
+
+Runs as (part of) ``process_revision_directives``. By then Alembic has already derived the
+downgrade from the upgrade (``upgrade_ops.reverse_into``), so every rule is applied to *both*
+trees, with the roles of the two sides swapped in the downgrade:
+
+* a create-like op (``create_table``, ``add_column``, ``create_index``, ``create_entity``...) is an
+  ``orm_only`` difference in the upgrade and a ``db_only`` one in the downgrade; drops the reverse;
+* an ``alter_column`` carries the ORM value in ``modify_*`` and the database value in
+  ``existing_*`` in the upgrade, and the reverse in the downgrade; a suppressed attribute is
+  cleared from the op and an op left without changes is removed;
+* a drop and a create of the same kind, table and identity (same name; for foreign keys the same
+  columns, since PostgreSQL names them freely) form a ``definition`` difference when one rule
+  matches both; a lone drop or create is never a definition difference;
+* ``replace_entity`` (upgrade) / its revert (downgrade) are ``definition`` differences.
+
+Filtering both trees symmetrically, instead of rebuilding the downgrade, keeps whatever other
+hooks (renames, replaceables) put in the downgrade. Suppressions are recorded from the upgrade
+tree only, so each is reported once. ``ModifyTableOps`` left empty are removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.operations import ops
+
+from .matching import Matcher, Subject
+from .subjects import (
+    is_entity,
+    op_kind_and_identity,
+    render_default,
+    render_nullable,
+    render_type,
+)
+
+__all__ = ["DOWNGRADE", "UPGRADE", "DirectiveFilter", "filter_ops", "subjects_of_op"]
+
+UPGRADE = "upgrade"
+DOWNGRADE = "downgrade"
+
+
+class DirectiveFilter:
+    """A ``process_revision_directives`` callable applying a matcher to every script."""
+
+    def __init__(self, matcher: Matcher):
+        self.matcher = matcher
+
+    def __call__(self, context: Any, revision: Any, directives: list[Any]) -> None:
+        for script in directives:
+            for upgrade_ops in script.upgrade_ops_list:
+                filter_ops(upgrade_ops, self.matcher, UPGRADE)
+            for downgrade_ops in script.downgrade_ops_list:
+                filter_ops(downgrade_ops, self.matcher, DOWNGRADE)
+
+
+def filter_ops(container: ops.OpContainer, matcher: Matcher, side: str) -> None:
+    """Remove or trim, in place, every op of ``container`` covered by a rule."""
+    record = side == UPGRADE
+    paired = _suppress_definition_pairs(container.ops, matcher, side, record)
+    kept: list[Any] = []
+    for op in container.ops:
+        if id(op) in paired:
+            continue
+        if isinstance(op, ops.ModifyTableOps):
+            filter_ops(op, matcher, side)
+            if op.ops:
+                kept.append(op)
+            continue
+        if isinstance(op, ops.AlterColumnOp):
+            _trim_alter_column(op, matcher, side, record)
+            if op.has_changes():
+                kept.append(op)
+            continue
+        subject = _presence_subject(op, side)
+        if subject is not None and matcher.suppress(subject, record=record):
+            continue
+        kept.append(op)
+    container.ops = kept
+
+
+def subjects_of_op(op: Any, side: str = UPGRADE) -> list[Subject]:
+    """Every difference a single op stands for (used by the baseline writer and reports)."""
+    if isinstance(op, ops.AlterColumnOp):
+        return [subject for _, subject in _alter_subjects(op, side)]
+    subject = _presence_subject(op, side)
+    return [subject] if subject is not None else []
+
+
+# --- presence: create / drop ----------------------------------------------------------------
+
+_CREATE_OPS = (ops.CreateTableOp, ops.AddColumnOp, ops.CreateIndexOp, ops.AddConstraintOp)
+_DROP_OPS = (ops.DropTableOp, ops.DropColumnOp, ops.DropIndexOp, ops.DropConstraintOp)
+
+
+def _direction(op: Any) -> str | None:
+    """``create``, ``drop``, ``replace`` or None for an op this module does not judge."""
+    if isinstance(op, _CREATE_OPS):
+        return "create"
+    if isinstance(op, _DROP_OPS):
+        return "drop"
+    if is_entity(getattr(op, "target", None)):
+        # alembic-utils ops (CreateOp, DropOp, ReplaceOp, RevertOp) and look-alikes from other
+        # comparators are recognised by name, so this module does not depend on their classes.
+        op_name = type(op).__name__.lower()
+        for word in ("create", "drop", "replace", "revert"):
+            if op_name.startswith(word):
+                return "replace" if word == "revert" else word
+    return None
+
+
+def _presence_subject(op: Any, side: str) -> Subject | None:
+    direction = _direction(op)
+    identity = op_kind_and_identity(op)
+    if direction is None or identity is None:
+        return None
+    kind, schema, table, name = identity
+    if direction == "replace":
+        difference = "definition"
+    elif (direction == "create") == (side == UPGRADE):
+        difference = "orm_only"
+    else:
+        difference = "db_only"
+    return Subject(kind, difference, schema, table, name)
+
+
+# --- definition: drop + create pairs ----------------------------------------------------------
+
+
+def _pair_key(op: Any) -> tuple[Any, ...] | None:
+    identity = op_kind_and_identity(op)
+    if identity is None:
+        return None
+    kind, schema, table, name = identity
+    if kind in ("table", "column"):
+        return None  # a dropped and re-added column is a rename or a data change, not a definition
+    if kind == "foreign_key_constraint":
+        columns = _fk_columns(op)
+        if columns is not None:
+            return (kind, schema, table, columns)
+    return (kind, schema, table, name)
+
+
+def _fk_columns(op: Any) -> tuple[str, ...] | None:
+    if isinstance(op, ops.DropConstraintOp):
+        op = op._reverse  # the AddConstraintOp autogenerate keeps to reverse the drop
+        if op is None:
+            return None
+    try:
+        constraint = op.to_constraint()
+    except Exception:  # an op without its constraint cannot be paired by columns
+        return None
+    return tuple(element.parent.name for element in constraint.elements)
+
+
+def _suppress_definition_pairs(
+    siblings: list[Any], matcher: Matcher, side: str, record: bool
+) -> set[int]:
+    drops: dict[tuple[Any, ...], Any] = {}
+    creates: dict[tuple[Any, ...], Any] = {}
+    for op in siblings:
+        direction = _direction(op)
+        if direction not in ("create", "drop"):
+            continue
+        key = _pair_key(op)
+        if key is None:
+            continue
+        (creates if direction == "create" else drops).setdefault(key, op)
+
+    suppressed: set[int] = set()
+    for key, drop_op in drops.items():
+        create_op = creates.get(key)
+        if create_op is None:
+            continue
+        # In the upgrade the drop removes the DB's version; in the downgrade it removes the ORM's.
+        db_op, orm_op = (drop_op, create_op) if side == UPGRADE else (create_op, drop_op)
+        kind, schema, table, db_name = op_kind_and_identity(db_op)
+        orm_name = op_kind_and_identity(orm_op)[3]
+        db_subject = Subject(kind, "definition", schema, table, db_name)
+        rule = matcher.find(db_subject)
+        if rule is None or (
+            orm_name != db_name
+            and matcher.find(Subject(kind, "definition", schema, table, orm_name)) is not rule
+        ):
+            continue
+        if record:
+            name = db_name if orm_name == db_name else f"{db_name} (db) / {orm_name} (orm)"
+            matcher.record(rule, Subject(kind, "definition", schema, table, name))
+        suppressed.update((id(drop_op), id(create_op)))
+    return suppressed
+
+
+# --- attributes: alter_column ---------------------------------------------------------------
+
+
+def _alter_subjects(op: ops.AlterColumnOp, side: str) -> list[tuple[str, Subject]]:
+    """``(attribute, subject)`` for each attribute the op changes."""
+    found: list[tuple[str, Subject]] = []
+
+    def add(attribute: str, new: str | None, old: str | None) -> None:
+        db, orm = (old, new) if side == UPGRADE else (new, old)
+        found.append(
+            (
+                attribute,
+                Subject(
+                    "column", attribute, op.schema, op.table_name, op.column_name, db=db, orm=orm
+                ),
+            )
+        )
+
+    if op.modify_type is not None:
+        add("type", render_type(op.modify_type), render_type(op.existing_type))
+    if op.modify_nullable is not None:
+        add("nullable", render_nullable(op.modify_nullable), render_nullable(op.existing_nullable))
+    if op.modify_server_default is not False:
+        add(
+            "server_default",
+            render_default(op.modify_server_default),
+            render_default(op.existing_server_default),
+        )
+    return found
+
+
+def _trim_alter_column(op: ops.AlterColumnOp, matcher: Matcher, side: str, record: bool) -> None:
+    for attribute, subject in _alter_subjects(op, side):
+        if not matcher.suppress(subject, record=record):
+            continue
+        if attribute == "type":
+            op.modify_type = None
+        elif attribute == "nullable":
+            op.modify_nullable = None
+        else:
+            op.modify_server_default = False

@@ -1,0 +1,332 @@
+"""Load a registry of known schema divergences from TOML.
+
+A divergence rule says: "this difference between the database and the ORM is known and accepted,
+for this reason". Rules are data, in the spirit of Fixit and sqlfluff: each has a stable id, a kind
+of object, narrow name patterns and a mandatory reason, so that a reviewer can see *why* a
+difference is hidden and a stale rule can be reported by id.
+
+File format (see ``docs/divergences.md``)::
+
+    [[rule]]
+    id = "obs-raw-extra-index-vars-id"     # stable, unique, [a-z0-9][a-z0-9._-]*
+    kind = "index"                         # see KINDS
+    table = "obs_raw"                      # anchored regex (re.fullmatch)
+    name = "ix_{schema}_obs_raw_vars_id"   # anchored regex; {schema} = managed schema
+    difference = "db_only"                 # see DIFFERENCES
+    reason = "Hand-made production index, never part of the ORM."
+
+Patterns are anchored regular expressions (``re.fullmatch``): ``obs_raw`` matches exactly that
+name, ``meta_(station|history)`` matches two. The literal ``{schema}`` is replaced by the
+escaped name of the managed schema, because legacy index names embed it.
+
+The loader is strict: unknown keys, missing or placeholder reasons, duplicate ids, unknown kinds
+or differences and uncompilable patterns raise :class:`RegistryError`, whose ``str`` is one line
+naming the file and the rule.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "DIFFERENCES",
+    "KINDS",
+    "PLACEHOLDER_REASON",
+    "Registry",
+    "RegistryError",
+    "Rule",
+    "load_registry",
+    "parse_registry",
+]
+
+#: The reason written by ``pycds-autogen-baseline``; the loader refuses it until a person
+#: replaces it with a real explanation.
+PLACEHOLDER_REASON = "TODO: explain why this divergence is accepted"
+
+#: Object kinds, named like the ``type_`` strings Alembic and alembic-utils pass to the filters.
+TABLE_SCOPED_KINDS = frozenset(
+    {
+        "column",
+        "index",
+        "unique_constraint",
+        "foreign_key_constraint",
+        "check_constraint",
+        "primary_key",
+        "trigger",
+        "grant_table",
+        "policy",
+    }
+)
+ENTITY_KINDS = frozenset(
+    {
+        "function",
+        "view",
+        "materialized_view",
+        "trigger",
+        "grant_table",
+        "policy",
+        "extension",
+    }
+)
+KINDS = frozenset({"table"}) | TABLE_SCOPED_KINDS | ENTITY_KINDS
+
+#: Friendlier spellings accepted in files, normalised to the Alembic ``type_`` string.
+KIND_ALIASES = {
+    "grant": "grant_table",
+    "matview": "materialized_view",
+    "fk": "foreign_key_constraint",
+    "foreign_key": "foreign_key_constraint",
+    "unique": "unique_constraint",
+    "check": "check_constraint",
+}
+
+#: Kinds Alembic never compares: a rule for them could never match, so the loader explains
+#: where the divergence really shows up instead of accepting a rule that is stale forever.
+UNCOMPARED_KINDS = {
+    "sequence": "autogenerate does not compare sequences; a renamed sequence shows up as the "
+    "server_default of its column: write a 'column' rule with difference = 'server_default'",
+    "type": "autogenerate does not compare enum or composite types on their own; an enum column "
+    "shows up as a 'type' difference of its column",
+}
+
+#: Which side(s) the difference is on.
+DIFFERENCES = frozenset({"db_only", "orm_only", "type", "nullable", "server_default", "definition"})
+ATTRIBUTE_DIFFERENCES = frozenset({"type", "nullable", "server_default"})
+DEFINITION_KINDS = frozenset(
+    {
+        "index",
+        "unique_constraint",
+        "foreign_key_constraint",
+        "check_constraint",
+        "primary_key",
+        "function",
+        "view",
+        "materialized_view",
+        "trigger",
+        "policy",
+        "grant_table",
+    }
+)
+
+_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_ALLOWED_KEYS = frozenset(
+    {"id", "kind", "difference", "schema", "table", "name", "db", "orm", "reason"}
+)
+_TOP_LEVEL_KEYS = frozenset({"rule"})
+_SCHEMA_PLACEHOLDER = "{schema}"
+
+
+class RegistryError(ValueError):
+    """A divergence registry file is invalid. ``str()`` is one line naming file and rule."""
+
+    def __init__(self, path: str | Path, message: str, rule_id: str | None = None):
+        self.path = str(path)
+        self.rule_id = rule_id
+        self.message = " ".join(str(message).split())
+        where = f"{self.path}: rule {rule_id}" if rule_id else self.path
+        super().__init__(f"{where}: {self.message}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One accepted divergence. Patterns are stored as written; see :meth:`compile`."""
+
+    id: str
+    kind: str
+    difference: str
+    name: str
+    reason: str
+    schema: str = _SCHEMA_PLACEHOLDER
+    table: str | None = None
+    db: str | None = None
+    orm: str | None = None
+    source: str = "<memory>"
+
+    def compile(self, schema: str) -> CompiledRule:
+        """Bind the ``{schema}`` placeholder and compile every pattern."""
+        return CompiledRule(
+            rule=self,
+            schema=_compile(self.schema, schema),
+            table=_compile(self.table, schema) if self.table is not None else None,
+            name=_compile(self.name, schema),
+            db=_compile(self.db, schema, re.IGNORECASE) if self.db is not None else None,
+            orm=_compile(self.orm, schema, re.IGNORECASE) if self.orm is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with its patterns compiled for one managed schema."""
+
+    rule: Rule
+    schema: re.Pattern[str]
+    table: re.Pattern[str] | None
+    name: re.Pattern[str]
+    db: re.Pattern[str] | None
+    orm: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Registry:
+    """An ordered collection of rules; the first matching rule wins."""
+
+    rules: tuple[Rule, ...] = ()
+    sources: tuple[str, ...] = field(default=())
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __add__(self, other: Registry) -> Registry:
+        """Concatenate two registries (e.g. a project's and a site's), keeping ids unique."""
+        seen = {rule.id: rule for rule in self.rules}
+        for rule in other.rules:
+            if rule.id in seen:
+                raise RegistryError(
+                    rule.source, f"duplicate id (also in {seen[rule.id].source})", rule.id
+                )
+        return Registry(self.rules + other.rules, self.sources + other.sources)
+
+    def by_id(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def _compile(pattern: str, schema: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern.replace(_SCHEMA_PLACEHOLDER, re.escape(schema)), flags)
+
+
+def load_registry(path: str | Path) -> Registry:
+    """Read and validate a TOML registry file.
+
+    Raises :class:`RegistryError` (one line, naming the file and the rule) for any problem,
+    including an unreadable file and malformed TOML.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RegistryError(path, f"cannot read file: {exc.strerror or exc}") from None
+    return parse_registry(text, source=str(path))
+
+
+def parse_registry(text: str, *, source: str = "<string>") -> Registry:
+    """Validate registry TOML given as text; ``source`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(source, f"malformed TOML: {exc}") from None
+
+    unknown = sorted(set(data) - _TOP_LEVEL_KEYS)
+    if unknown:
+        raise RegistryError(
+            source, f"unknown top-level key(s) {', '.join(unknown)}; expected [[rule]]"
+        )
+    raw_rules = data.get("rule", [])
+    if not isinstance(raw_rules, list):
+        raise RegistryError(source, "'rule' must be an array of tables ([[rule]])")
+
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_rules, start=1):
+        rule = _parse_rule(raw, index, source)
+        if rule.id in seen:
+            raise RegistryError(source, "duplicate id", rule.id)
+        seen.add(rule.id)
+        rules.append(rule)
+    return Registry(tuple(rules), (source,))
+
+
+def _parse_rule(raw: object, index: int, source: str) -> Rule:
+    label = f"#{index}"
+    if not isinstance(raw, dict):
+        raise RegistryError(source, "must be a table", label)
+    rule_id = raw.get("id")
+    if isinstance(rule_id, str) and rule_id:
+        label = rule_id
+
+    def fail(message: str) -> RegistryError:
+        return RegistryError(source, message, label)
+
+    unknown = sorted(set(raw) - _ALLOWED_KEYS)
+    if unknown:
+        raise fail(
+            f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_ALLOWED_KEYS))}"
+        )
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise fail(f"'{key}' must be a string, not {type(value).__name__}")
+
+    if not rule_id:
+        raise fail("missing 'id'")
+    if not _ID_RE.fullmatch(rule_id):
+        raise fail("'id' must match [a-z0-9][a-z0-9._-]*")
+
+    reason = raw.get("reason", "").strip()
+    if not reason:
+        raise fail("missing 'reason': every accepted divergence must say why")
+    if reason.upper().startswith("TODO"):
+        raise fail("'reason' is still the placeholder; explain why this divergence is accepted")
+
+    kind = raw.get("kind")
+    if not kind:
+        raise fail("missing 'kind'")
+    kind = KIND_ALIASES.get(kind, kind)
+    if kind in UNCOMPARED_KINDS:
+        raise fail(f"kind '{kind}': {UNCOMPARED_KINDS[kind]}")
+    if kind not in KINDS:
+        raise fail(f"unknown kind '{kind}'; expected one of {', '.join(sorted(KINDS))}")
+
+    difference = raw.get("difference")
+    if not difference:
+        raise fail("missing 'difference'")
+    if difference not in DIFFERENCES:
+        raise fail(
+            f"unknown difference '{difference}'; expected one of {', '.join(sorted(DIFFERENCES))}"
+        )
+    if difference in ATTRIBUTE_DIFFERENCES and kind != "column":
+        raise fail(f"difference '{difference}' applies to kind 'column' only")
+    if difference == "definition" and kind not in DEFINITION_KINDS:
+        raise fail(f"difference 'definition' does not apply to kind '{kind}'")
+    if ("db" in raw or "orm" in raw) and difference not in ATTRIBUTE_DIFFERENCES:
+        raise fail("'db'/'orm' value patterns apply only to type, nullable and server_default")
+
+    name = raw.get("name")
+    if name is None:
+        raise fail("missing 'name' pattern (rules are narrow by design; use '.*' deliberately)")
+    table = raw.get("table")
+    if kind == "table" and table is not None:
+        raise fail("kind 'table' takes the table name in 'name', not 'table'")
+    if kind in TABLE_SCOPED_KINDS - ENTITY_KINDS and table is None:
+        raise fail(f"kind '{kind}' needs a 'table' pattern")
+
+    for key in ("schema", "table", "name", "db", "orm"):
+        pattern = raw.get(key)
+        if pattern is None:
+            continue
+        if not pattern.strip():
+            raise fail(f"empty '{key}' pattern")
+        try:
+            _compile(pattern, "schema")
+        except re.error as exc:
+            raise fail(f"bad '{key}' pattern {pattern!r}: {exc}") from None
+
+    return Rule(
+        id=rule_id,
+        kind=kind,
+        difference=difference,
+        name=name,
+        reason=reason,
+        schema=raw.get("schema", _SCHEMA_PLACEHOLDER),
+        table=table,
+        db=raw.get("db"),
+        orm=raw.get("orm"),
+        source=source,
+    )
