@@ -1,0 +1,91 @@
+"""Every function, trigger, view and materialized view of the CRMP schema, as alembic-utils
+entities.
+
+All builders are pure: they take a schema name (default ``pycds.get_schema_name()``) and
+return fresh entity objects for that schema; nothing is registered at import. Every SQL
+body names the schema's objects with that schema (and PostGIS objects with ``public.``), so
+nothing depends on the caller's ``search_path``.
+
+Creation order (:func:`all_entities`): functions (helpers first), triggers, views that read
+only tables, materialized views in dependency order, then ``crmp_network_geoserver``, which
+reads two matviews. Matview indexes are not entities: create :func:`matview_indexes` after
+the matviews. PL/Python functions need the SU role (:func:`needs_su_role`).
+
+Reading entities back (alembic-utils autogenerate) should happen with the schema *not* on
+the ``search_path``: PostgreSQL then prints schema-qualified names, as the definitions here
+are written, and trigger identities keep their schema.
+"""
+
+from __future__ import annotations
+
+from alembic_utils.pg_function import PGFunction
+from alembic_utils.replaceable_entity import ReplaceableEntity
+
+from pycds.replaceables.functions import PLPYTHON_FUNCTIONS, functions
+from pycds.replaceables.history import (
+    HISTORY_TRACKED,
+    HX_FOREIGN_KEYS,
+    history_entities,
+    history_functions,
+    history_triggers,
+    hx_foreign_keys_argument,
+)
+from pycds.replaceables.matviews import MatviewIndex, indexes_of, matview_indexes, matviews
+from pycds.replaceables.network_triggers import (
+    network_entities,
+    network_trigger_functions,
+    network_triggers,
+)
+from pycds.replaceables.views import views, views_on_matviews, views_on_tables
+
+
+def all_functions(schema: str | None = None) -> list[PGFunction]:
+    """All 21 functions: hxtk (6), display-name trigger functions (2), ordinary (13)."""
+    return [*history_functions(schema), *network_trigger_functions(schema), *functions(schema)]
+
+
+def all_entities(schema: str | None = None) -> list[ReplaceableEntity]:
+    """Every entity of the schema, in an order in which they can be created one by one."""
+    return [
+        *all_functions(schema),
+        *network_triggers(schema),
+        *history_triggers(schema),
+        *views_on_tables(schema),
+        *matviews(schema),
+        *views_on_matviews(schema),
+    ]
+
+
+def needs_su_role(entity: ReplaceableEntity) -> bool:
+    """Whether creating (or replacing, dropping) ``entity`` needs the SU role.
+
+    PL/Python is an untrusted language: only a superuser may create functions in it.
+    """
+    if not isinstance(entity, PGFunction):
+        return False
+    return entity.signature.split("(", 1)[0].strip() in PLPYTHON_FUNCTIONS
+
+
+__all__ = [
+    "HISTORY_TRACKED",
+    "HX_FOREIGN_KEYS",
+    "PLPYTHON_FUNCTIONS",
+    "MatviewIndex",
+    "all_entities",
+    "all_functions",
+    "functions",
+    "history_entities",
+    "history_functions",
+    "history_triggers",
+    "hx_foreign_keys_argument",
+    "indexes_of",
+    "matview_indexes",
+    "matviews",
+    "needs_su_role",
+    "network_entities",
+    "network_trigger_functions",
+    "network_triggers",
+    "views",
+    "views_on_matviews",
+    "views_on_tables",
+]
