@@ -40,7 +40,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 x_arguments = context.get_x_argument(as_dictionary=True)
-target_metadata = config.attributes.get("target_metadata", pycds_metadata)
+target_metadata = config.attributes.get("target_metadata") or pycds_metadata
 
 
 def _database_url() -> str:
@@ -61,7 +61,10 @@ def _entities() -> list:
     """pycds's replaceable objects (or a test's replacement list)."""
     if "entities" in config.attributes:
         return list(config.attributes["entities"])
-    from pycds.replaceables import all_entities
+    try:
+        from pycds.replaceables import all_entities
+    except ImportError:  # not written yet
+        return []
 
     return all_entities(schema_name)
 
@@ -86,6 +89,23 @@ def _configure_options() -> dict:
         "render_item": geoalchemy2.alembic_helpers.render_item,
     }
     # --- autogen_filters wiring ---
+    # Known divergences (registry: `divergences` in alembic.ini, or config.attributes
+    # ["divergences"]) are filtered out of autogenerate and `alembic check`; -x strict=true makes
+    # rules that matched nothing an error. Other post-processors join with filters.chain(...).
+    from pathlib import Path
+
+    from autogen_filters import AutogenFilters, RegistryError, load_registry
+
+    registry_path = config.attributes.get("divergences") or config.get_main_option(
+        "divergences", str(Path(__file__).resolve().parent / "divergences.toml")
+    )
+    try:
+        registry = load_registry(registry_path)
+    except RegistryError as error:
+        _fail(str(error))
+    strict = x_arguments.get("strict", "false").strip().lower() in {"1", "true", "yes", "on"}
+    filters = AutogenFilters(registry, schema=schema_name, strict=strict)
+    options.update(filters.configure_options())
     # --- end autogen_filters wiring ---
     return options
 
@@ -128,8 +148,20 @@ def _check_schema_exists(connection: sa.Connection) -> None:
         )
 
 
+def _register_replaceables() -> None:
+    """Compare pycds's functions, views, matviews and triggers (not grants) on autogenerate."""
+    from alembic_utils.pg_function import PGFunction
+    from alembic_utils.pg_materialized_view import PGMaterializedView
+    from alembic_utils.pg_trigger import PGTrigger
+    from alembic_utils.pg_view import PGView
+    from alembic_utils.replaceable_entity import register_entities
+
+    register_entities(_entities(), entity_types=[PGFunction, PGView, PGMaterializedView, PGTrigger])
+
+
 def _run_online(connection: sa.Connection) -> None:
     _check_schema_exists(connection)
+    _register_replaceables()
     context.configure(connection=connection, **_configure_options())
     with context.begin_transaction():
         context.run_migrations()
@@ -137,8 +169,12 @@ def _run_online(connection: sa.Connection) -> None:
 
 def run_migrations_online() -> None:
     given = config.attributes.get("connection")
-    if given is not None:
+    if isinstance(given, sa.Connection):
         _run_online(given)
+        return
+    if isinstance(given, sa.Engine):  # pytest-alembic passes an engine
+        with given.connect() as connection:
+            _run_online(connection)
         return
     connection = _connect(_database_url())
     with connection:

@@ -1,0 +1,44 @@
+# The two commands of the README, and a few helpers. Everything runs in .venv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup db autogen check test lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Start the local server and bring the reference database to head (like=crmp: CRMP-like).
+db: setup
+	$(BIN)/pycds-db up $(if $(like),--like $(like))
+
+## The main job: draft a migration by autogenerate against the reference database.
+autogen: db
+	@test -n "$(m)" || { echo 'usage: make autogen m="what the migration does" [like=crmp]' >&2; exit 2; }
+	$(BIN)/alembic -x db=ref revision --autogenerate -m "$(m)"
+
+## Drift check of the reference database against the ORM and the divergence registry.
+check: db
+	$(BIN)/alembic -x db=ref check
+
+## The test suite, on a PostgreSQL that it starts itself.
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	-$(BIN)/pycds-db down
+	rm -rf $(VENV) .pycds-db

@@ -1,0 +1,185 @@
+"""The migration chain on real PostgreSQL: up, down, per revision, in any schema."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.script import ScriptDirectory
+
+from pycds import get_schema_name
+from pycds.alembic_config import make_config
+from pycds.localdb import provision
+from tests.helpers.catalog import added, snapshot
+
+pytestmark = pytest.mark.db
+
+HX = {"meta_network_hx", "meta_station_hx", "meta_history_hx", "meta_vars_hx", "obs_raw_hx"}
+BASE_TABLES = {
+    "meta_contact",
+    "meta_network",
+    "meta_station",
+    "meta_history",
+    "meta_sensor",
+    "meta_vars",
+    "obs_raw",
+    "meta_native_flag",
+    "meta_pcic_flag",
+    "obs_raw_native_flags",
+    "obs_raw_pcic_flags",
+    "time_bounds",
+    "obs_derived_values",
+}
+# Revision -> what upgrading to it must add to the schema (kinds not named: nothing).
+EXPECTED_ADDITIONS: dict[str, dict[str, set[str]]] = {
+    "5a1e0c7b2d31": {},
+    "7d2b9e4f1a60": {
+        "table": BASE_TABLES,
+        "sequence": {
+            "meta_contact_contact_id_seq",
+            "meta_network_network_id_seq",
+            "meta_station_station_id_seq",
+            "meta_history_history_id_seq",
+            "meta_sensor_sensor_id_seq",
+            "meta_vars_vars_id_seq",
+            "obs_raw_obs_raw_id_seq",
+            "meta_native_flag_native_flag_id_seq",
+            "meta_pcic_flag_pcic_flag_id_seq",
+            "obs_derived_values_obs_derived_value_id_seq",
+        },
+    },
+    "c3f8a1d5e927": {
+        "table": HX,
+        "sequence": {f"{hx}_{hx}_id_seq" for hx in HX},
+    },
+}
+
+
+def _revisions() -> list[tuple[str, str | None]]:
+    script = ScriptDirectory.from_config(make_config())
+    return [(rev.revision, rev.down_revision) for rev in reversed(list(script.walk_revisions()))]
+
+
+def test_every_revision_has_expectations():
+    assert {rev for rev, _ in _revisions()} == set(EXPECTED_ADDITIONS)
+
+
+def test_single_linear_chain():
+    script = ScriptDirectory.from_config(make_config())
+    assert len(script.get_heads()) == 1
+    assert all(not isinstance(down, tuple) for _, down in _revisions())
+
+
+@pytest.mark.parametrize(("revision", "down_revision"), _revisions(), ids=lambda r: str(r))
+def test_revision_adds_and_removes_exactly_its_objects(empty_db, revision, down_revision):
+    schema = get_schema_name()
+    config = make_config(empty_db)
+    command.upgrade(config, down_revision or "base")
+    before = snapshot(empty_db, schema)
+    command.upgrade(config, revision)
+    after = snapshot(empty_db, schema)
+    expected = EXPECTED_ADDITIONS[revision]
+    new = added(before, after)
+    for kind in ("table", "view", "matview", "function", "trigger", "sequence", "type"):
+        assert new.get(kind, set()) == expected.get(kind, set()), kind
+    command.downgrade(config, down_revision or "base")
+    assert snapshot(empty_db, schema) == before
+
+
+def _public_leftovers(url: str) -> dict[str, list[str]]:
+    """Objects in ``public`` that no extension owns: there must be none."""
+    not_extension_owned = (
+        "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')"
+    )
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        relations = conn.scalars(
+            sa.text(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND c.relkind IN ('r','v','m','S','p') AND "
+                + not_extension_owned.format(oid="c.oid")
+            )
+        ).all()
+        functions = conn.scalars(
+            sa.text(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'public' AND " + not_extension_owned.format(oid="p.oid")
+            )
+        ).all()
+    engine.dispose()
+    return {"relations": relations, "functions": functions}
+
+
+def test_upgrade_head_then_downgrade_base(empty_db):
+    schema = get_schema_name()
+    config = make_config(empty_db)
+    command.upgrade(config, "head")
+    at_head = snapshot(empty_db, schema)
+    assert BASE_TABLES | HX | {"alembic_version"} <= at_head["table"]
+    assert _public_leftovers(empty_db) == {"relations": [], "functions": []}
+
+    command.downgrade(config, "base")
+    empty = snapshot(empty_db, schema)
+    assert empty["table"] == {"alembic_version"}
+    assert empty["index"] == {"alembic_version_pkc"}
+    assert all(not names for kind, names in empty.items() if kind not in ("table", "index"))
+
+
+def test_version_table_lives_in_the_schema(head_db):
+    engine = sa.create_engine(head_db, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        schemas = conn.scalars(
+            sa.text("SELECT table_schema FROM information_schema.tables WHERE table_name = :t"),
+            {"t": "alembic_version"},
+        ).all()
+    engine.dispose()
+    assert schemas == [get_schema_name()]
+
+
+OTHER_SCHEMA_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from alembic import command
+    from pycds.alembic_config import make_config
+    from tests.helpers.catalog import snapshot
+
+    url = sys.argv[1]
+    config = make_config(url)
+    command.upgrade(config, "head")
+    at_head = snapshot(url, "other")
+    crmp = snapshot(url, "crmp")
+    command.downgrade(config, "base")
+    at_base = snapshot(url, "other")
+    print(repr((sorted(at_head["table"]), sorted(crmp["table"]), sorted(at_base["table"]))))
+    """
+)
+
+
+def test_whole_chain_in_another_schema(pg_server_url):
+    """PYCDS_SCHEMA_NAME=other runs the chain up and down in ``other`` only."""
+    name = "test_other_schema_chain"
+    provision.drop_database(pg_server_url, name)
+    url = provision.create_database(pg_server_url, name)
+    try:
+        provision.ensure_schema(url, "other")
+        done = subprocess.run(
+            [sys.executable, "-c", OTHER_SCHEMA_SCRIPT, url],
+            env={**os.environ, "PYCDS_SCHEMA_NAME": "other"},
+            capture_output=True,
+            text=True,
+            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        at_head, in_crmp, at_base = eval(done.stdout.strip().splitlines()[-1])
+        assert set(at_head) >= BASE_TABLES | HX | {"alembic_version"}
+        assert in_crmp == []
+        assert at_base == ["alembic_version"]
+        assert _public_leftovers(url) == {"relations": [], "functions": []}
+    finally:
+        provision.drop_database(pg_server_url, name)
