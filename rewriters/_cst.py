@@ -1,0 +1,130 @@
+"""Small LibCST helpers shared by the rewriters (names, string literals, positions)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A message about one line of a file: printed as ``path:line: message``."""
+
+    line: int
+    message: str
+
+    def format(self, path: str) -> str:
+        return f"{path}:{self.line}: {self.message}"
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``op.execute`` for ``Attribute(Name("op"), "execute")``; ``None`` for other shapes."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def last_name(node: cst.BaseExpression) -> str | None:
+    """Last segment of a dotted callee (``ForeignKey`` for ``sa.ForeignKey``)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    """Evaluated value of a plain (non-bytes, non-f) string literal, else ``None``."""
+    if isinstance(node, cst.SimpleString) and "b" not in node.prefix.lower():
+        try:
+            value = node.evaluated_value
+        except Exception:  # malformed escapes: treat as not a string we understand
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+_ESCAPE = re.compile(
+    r"\\(?:\n|[\\'\"abfnrtv]|[0-7]{1,3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\})"
+)
+
+
+def _raw_offsets(body: str, is_raw: bool) -> list[int] | None:
+    """Map each character index of the evaluated string to its index in the source body.
+
+    Returns ``None`` when the body holds something this mapping does not model (``\\N{...}``,
+    whose braces would clash with f-string syntax). The list has one extra final entry.
+    """
+    if is_raw:
+        return list(range(len(body) + 1))
+    offsets: list[int] = []
+    i = 0
+    while i < len(body):
+        if body[i] == "\\":
+            match = _ESCAPE.match(body, i)
+            if match is None:  # unknown escape: Python keeps the backslash literally
+                offsets.append(i)
+                i += 1
+                continue
+            if match.group(0).startswith("\\N"):
+                return None
+            decoded = (
+                ast.literal_eval('"' + match.group(0) + '"') if match.group(0) != "\\\n" else ""
+            )
+            offsets.extend([i] * len(decoded))
+            i = match.end()
+        else:
+            offsets.append(i)
+            i += 1
+    offsets.append(len(body))
+    return offsets
+
+
+def to_fstring(
+    node: cst.SimpleString, spans: Sequence[tuple[int, int]], replacements: Sequence[str]
+) -> cst.BaseExpression | None:
+    """Replace evaluated-value ``spans`` of a string literal by f-string replacement fields.
+
+    ``replacements`` are inserted verbatim (``{schema_name}``); every other ``{``/``}`` of the
+    literal is doubled. Returns ``None`` when the spans cannot be mapped back onto the source.
+    """
+    prefix = node.prefix
+    quote = node.quote
+    body = node.value[len(prefix) + len(quote) : -len(quote)]
+    offsets = _raw_offsets(body, "r" in prefix.lower())
+    if offsets is None:
+        return None
+    pieces: list[str] = []
+    last = 0
+    for (start, end), replacement in zip(spans, replacements, strict=True):
+        raw_start, raw_end = offsets[start], offsets[end]
+        if body[raw_start:raw_end] != node.evaluated_value[start:end]:
+            return None  # the span crosses an escape sequence: do not guess
+        pieces.append(body[last:raw_start].replace("{", "{{").replace("}", "}}"))
+        pieces.append(replacement)
+        last = raw_end
+    pieces.append(body[last:].replace("{", "{{").replace("}", "}}"))
+    new_prefix = prefix.replace("u", "").replace("U", "") + "f"
+    return cst.parse_expression(new_prefix + quote + "".join(pieces) + quote)
+
+
+def lines_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, int]:
+    """Start line of each node (by ``id``), computing positions only when asked.
+
+    The wrapper does not copy the tree, so the nodes must belong to ``module`` itself.
+    """
+    wanted = {id(node) for node in nodes}
+    if not wanted:
+        return {}
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return {id(node): pos.start.line for node, pos in positions.items() if id(node) in wanted}

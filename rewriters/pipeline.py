@@ -1,0 +1,78 @@
+"""Run every enabled rewriter over the source text of one migration file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from rewriters._cst import Diagnostic
+from rewriters.config import RewriteConfig
+from rewriters.schema_name import might_need_schema_rewrite, rewrite_schema_names
+
+
+class SourceError(Exception):
+    """The source cannot be rewritten (it does not parse); ``line`` locates the problem."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class PipelineResult:
+    """New source text (identical object when unchanged) and the diagnostics to print."""
+
+    source: str
+    changed: bool
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _might_need_rename(source: str) -> bool:
+    return "drop_column" in source or "drop_table" in source
+
+
+def parse(source: str) -> cst.Module:
+    """Parse with LibCST, turning every parser failure into :class:`SourceError`."""
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        return _raise(exc.raw_line or 1, f"cannot parse: {exc.message}")
+    except (RecursionError, MemoryError, ValueError) as exc:
+        # The native parser can overflow on pathological input (LibCST issue 980).
+        return _raise(1, f"cannot parse: {type(exc).__name__}: {exc}")
+
+
+def _raise(line: int, message: str) -> cst.Module:
+    raise SourceError(line, message)
+
+
+def rewrite_source(source: str, config: RewriteConfig) -> PipelineResult:
+    """Rename rewrite (if enabled), then schema rewrite. Skips parsing when the text shows that
+    neither can apply (cheap pre-check)."""
+    wants_schema = might_need_schema_rewrite(source, config)
+    wants_rename = config.rename and _might_need_rename(source)
+    if not (wants_schema or wants_rename):
+        return PipelineResult(source, False)
+    module = parse(source)
+    diagnostics: list[Diagnostic] = []
+    changed = False
+    if wants_rename:
+        from rewriters.drop_add_to_rename import rewrite_renames
+
+        renamed = rewrite_renames(module, config)
+        diagnostics.extend(renamed.diagnostics)
+        if renamed.changed:
+            module, changed = renamed.module, True
+    if wants_schema:
+        schema = rewrite_schema_names(module, config)
+        if schema.changed:
+            module, changed = schema.module, True
+        # Line numbers refer to the module as the rename step left it (the input file unless
+        # a rename was rewritten).
+        diagnostics.extend(schema.diagnostics)
+    if not changed:
+        return PipelineResult(source, False, diagnostics)
+    new_source = module.code
+    return PipelineResult(new_source, new_source != source, diagnostics)

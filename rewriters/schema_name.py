@@ -1,0 +1,426 @@
+"""Rewriter: hard-coded schema literals become the project's schema-name call.
+
+Convention (PyCDS, crmp-facts 8.3): the migration gets one module-level
+``schema_name = get_schema_name()`` right after its imports, and every rewritten place refers
+to ``schema_name``:
+
+* ``schema="crmp"`` and any ``*_schema="crmp"`` keyword (``source_schema``,
+  ``referent_schema``, ``version_table_schema``...) on any call → ``schema=schema_name``;
+* ``ForeignKey("crmp.t.c")``, ``ForeignKeyConstraint(..., ["crmp.t.c"])`` and alembic-utils
+  ``on_entity="crmp.t"`` → ``f"{schema_name}.t.c"``;
+* alembic-utils entities (``PGView``, ``PGMaterializedView``, ``PGFunction``, ``PGTrigger``,
+  ``PGPolicy``...): the schema argument and the schema-qualified names of the SQL
+  ``definition``; SQL passed to ``*.execute(...)`` (directly or through ``text(...)``):
+  qualified names in SQL code become ``{schema_name}.name`` in an f-string;
+* a module-level ``schema_name = "crmp"`` → ``schema_name = get_schema_name()``.
+
+SQL whose schema mentions are not all unambiguous (inside SQL literals, comments, non-SQL
+function bodies), and any other string still naming the schema, is left alone and reported.
+Docstrings and bare string statements are documentation and are never touched or reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+from rewriters._cst import Diagnostic, dotted_name, last_name, lines_of, string_value, to_fstring
+from rewriters.config import SCHEMA_VARIABLE, RewriteConfig
+from rewriters.sql_schema import parametrize_sql, scan_sql
+
+#: Positional parameters of alembic-utils entity constructors, by class name.
+ENTITY_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "PGView": ("schema", "signature", "definition"),
+    "PGMaterializedView": ("schema", "signature", "definition", "with_data"),
+    "PGFunction": ("schema", "signature", "definition"),
+    "PGProcedure": ("schema", "signature", "definition"),
+    "PGTrigger": ("schema", "signature", "on_entity", "definition", "is_constraint"),
+    "PGPolicy": ("schema", "signature", "on_entity", "definition"),
+    "PGExtension": ("schema", "signature"),
+}
+SQL_EXECUTE_METHODS = {"execute", "exec_driver_sql"}
+TEXT_CALLS = {"text", "sa.text", "sqlalchemy.text"}
+
+
+@dataclass
+class SchemaRewriteResult:
+    """Outcome of :func:`rewrite_schema_names` for one module."""
+
+    module: cst.Module
+    changed: bool
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def might_need_schema_rewrite(source: str, config: RewriteConfig) -> bool:
+    """Cheap text pre-check: a file that never mentions a schema cannot need this rewrite."""
+    lowered = source.lower()
+    return any(schema.lower() in lowered for schema in config.schemas)
+
+
+def _is_call_to(node: cst.BaseExpression, name: str) -> bool:
+    return isinstance(node, cst.Call) and not node.args and last_name(node.func) == name
+
+
+def _binds_schema_variable(function: cst.FunctionDef, call_name: str) -> str | None:
+    """How a function binds ``schema_name`` locally: None, "schema-call" or "other"."""
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == SCHEMA_VARIABLE:
+            return "other"
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param) and star.name.value == SCHEMA_VARIABLE:
+            return "other"
+    binding: str | None = None
+    for statement in function.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign | cst.AnnAssign):
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                )
+                if any(isinstance(t, cst.Name) and t.value == SCHEMA_VARIABLE for t in targets):
+                    value = small.value
+                    binding = "schema-call" if value and _is_call_to(value, call_name) else "other"
+    return binding
+
+
+class SchemaNameTransformer(cst.CSTTransformer):
+    """Replace schema literals by ``schema_name`` (see the module docstring for the places)."""
+
+    def __init__(self, config: RewriteConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.schemas = config.schemas
+        self.changed = False
+        self.uses_module_variable = False
+        self.module_variable_assigned = False
+        self._scopes: list[str | None] = []
+        self._documentation: set[int] = set()
+        self._mentions: list[cst.SimpleString] = []
+        self._handled: set[int] = set()
+        self.reports: list[tuple[cst.CSTNode, str]] = []
+
+    # -- scope tracking --------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scopes.append(_binds_schema_variable(node, self.config.call_name))
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self._scopes.pop()
+        return updated_node
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        names = {p.name.value for p in node.params.params}
+        self._scopes.append("other" if SCHEMA_VARIABLE in names else None)
+
+    def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
+        self._scopes.pop()
+        return updated_node
+
+    def _variable_usable(self) -> bool:
+        for binding in reversed(self._scopes):
+            if binding is not None:
+                return binding == "schema-call"
+        return True
+
+    def _schema_variable(self, original: cst.CSTNode) -> cst.Name | None:
+        """``schema_name`` if it refers to the schema call here; else report and bail."""
+        if not self._variable_usable():
+            # A local or parameter named schema_name shadows the module variable: the
+            # rewritten code would silently mean something else.
+            self.reports.append(
+                (original, f"'{SCHEMA_VARIABLE}' is rebound locally; schema literal not rewritten")
+            )
+            return None
+        if not any(b == "schema-call" for b in self._scopes):
+            self.uses_module_variable = True
+        return cst.Name(SCHEMA_VARIABLE)
+
+    # -- documentation strings are never touched --------------------------------------------
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, cst.SimpleString | cst.ConcatenatedString):
+            for child in (
+                node.value,
+                getattr(node.value, "left", None),
+                getattr(node.value, "right", None),
+            ):
+                if child is not None:
+                    self._documentation.add(id(child))
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        if id(original_node) in self._documentation:
+            return updated_node
+        value = string_value(original_node)
+        if value is not None and self._mentions_schema(value):
+            self._mentions.append(original_node)
+        return updated_node
+
+    def _mentions_schema(self, value: str) -> bool:
+        lowered = value.lower()
+        return any(
+            value == schema or f"{schema.lower()}." in lowered or f'"{schema}".' in value
+            for schema in self.schemas
+        )
+
+    # -- module-level schema_name = "crmp" ---------------------------------------------------
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        if self._scopes:
+            return updated_node
+        targets = [t.target for t in updated_node.targets]
+        if not any(isinstance(t, cst.Name) and t.value == SCHEMA_VARIABLE for t in targets):
+            return updated_node
+        self.module_variable_assigned = True
+        if string_value(updated_node.value) in self.schemas:
+            self._handled.add(id(original_node.value))
+            self.changed = True
+            self.needs_import = True
+            return updated_node.with_changes(value=cst.Call(func=cst.Name(self.config.call_name)))
+        return updated_node
+
+    needs_import = False
+
+    # -- calls --------------------------------------------------------------------------------
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        callee = last_name(updated_node.func)
+        if callee is None:
+            return updated_node
+        entity_params = ENTITY_PARAMETERS.get(callee)
+        new_args = list(updated_node.args)
+        for index, (original_arg, arg) in enumerate(
+            zip(original_node.args, updated_node.args, strict=True)
+        ):
+            role = self._role(callee, entity_params, index, arg)
+            if role is None:
+                continue
+            replacement = self._rewrite_value(role, original_arg.value, arg.value)
+            if replacement is not None:
+                new_args[index] = arg.with_changes(value=replacement)
+        if callee in SQL_EXECUTE_METHODS and isinstance(updated_node.func, cst.Attribute):
+            new_args = self._rewrite_execute(original_node, new_args)
+        if new_args != list(updated_node.args):
+            self.changed = True
+            return updated_node.with_changes(args=new_args)
+        return updated_node
+
+    @staticmethod
+    def _role(
+        callee: str, entity_params: tuple[str, ...] | None, index: int, arg: cst.Arg
+    ) -> str | None:
+        if arg.star:
+            return None
+        keyword = arg.keyword.value if arg.keyword else None
+        if keyword is not None and (keyword == "schema" or keyword.endswith("_schema")):
+            return "schema"
+        if entity_params is not None:
+            name = keyword or (entity_params[index] if index < len(entity_params) else None)
+            if name in ("schema", "definition", "on_entity"):
+                return name
+            return None
+        if keyword == "server_default":
+            return "sql-text"
+        if callee == "ForeignKey" and (keyword == "column" or (keyword is None and index == 0)):
+            return "qualified"
+        if callee == "ForeignKeyConstraint" and (
+            keyword == "refcolumns" or (keyword is None and index == 1)
+        ):
+            return "qualified-list"
+        return None
+
+    def _rewrite_value(
+        self, role: str, original: cst.BaseExpression, value: cst.BaseExpression
+    ) -> cst.BaseExpression | None:
+        if role == "schema":
+            if isinstance(original, cst.SimpleString) and string_value(original) in self.schemas:
+                self._handled.add(id(original))
+                return self._schema_variable(original)
+            return None
+        if role in ("qualified", "on_entity"):
+            return self._qualified(original)
+        if role == "qualified-list" and isinstance(value, cst.List | cst.Tuple):
+            elements = list(value.elements)
+            for i, (orig_el, el) in enumerate(
+                zip(original.elements, value.elements, strict=True)  # type: ignore[attr-defined]
+            ):
+                new = self._qualified(orig_el.value)
+                if new is not None:
+                    elements[i] = el.with_changes(value=new)
+            return (
+                value.with_changes(elements=elements) if elements != list(value.elements) else None
+            )
+        if role == "definition":
+            return self._sql(original)
+        if role == "sql-text":
+            return self._sql_text(original, value)
+        return None
+
+    def _qualified(self, original: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``"crmp.table[.column]"`` → ``f"{schema_name}.table[.column]"``."""
+        value = string_value(original)
+        if value is None or not isinstance(original, cst.SimpleString):
+            return None
+        schema, dot, _rest = value.partition(".")
+        if not dot or schema not in self.schemas:
+            return None
+        self._handled.add(id(original))
+        if self._schema_variable(original) is None:
+            return None
+        return to_fstring(original, [(0, len(schema))], ["{" + SCHEMA_VARIABLE + "}"])
+
+    def _sql(self, original: cst.BaseExpression) -> cst.BaseExpression | None:
+        value = string_value(original)
+        if value is None or not isinstance(original, cst.SimpleString):
+            return None
+        result = parametrize_sql(value, self.schemas, SCHEMA_VARIABLE)
+        if result.ambiguous:
+            self._handled.add(id(original))
+            self.reports.append(
+                (original, f"SQL left unchanged: {'; '.join(result.ambiguous)} (rewrite by hand)")
+            )
+            return None
+        if not result.changed:
+            return None
+        self._handled.add(id(original))
+        if self._schema_variable(original) is None:
+            return None
+        return self._sql_fstring(original, value)
+
+    def _sql_fstring(self, original: cst.SimpleString, value: str) -> cst.BaseExpression | None:
+        spans, _ = scan_sql(value, self.schemas)
+        replacements = [
+            '"{' + SCHEMA_VARIABLE + '}"' if value[start] == '"' else "{" + SCHEMA_VARIABLE + "}"
+            for start, _end in spans
+        ]
+        new = to_fstring(original, spans, replacements)
+        if new is None:
+            self.reports.append(
+                (original, "SQL left unchanged: escape sequences around the schema")
+            )
+        return new
+
+    def _sql_text(
+        self, original: cst.BaseExpression, value: cst.BaseExpression
+    ) -> cst.BaseExpression | None:
+        """SQL inside ``text("...")`` / ``sa.text("...")``."""
+        if not (
+            isinstance(value, cst.Call)
+            and isinstance(original, cst.Call)
+            and dotted_name(value.func) in TEXT_CALLS
+            and value.args
+            and value.args[0].keyword is None
+            and isinstance(value.args[0].value, cst.SimpleString)
+        ):
+            return None
+        new = self._sql(original.args[0].value)
+        if new is None:
+            return None
+        return value.with_changes(args=[value.args[0].with_changes(value=new), *value.args[1:]])
+
+    def _rewrite_execute(self, original_node: cst.Call, args: list[cst.Arg]) -> list[cst.Arg]:
+        if not args or args[0].keyword is not None or args[0].star:
+            return args
+        first_original = original_node.args[0].value
+        first = args[0].value
+        if isinstance(first, cst.SimpleString):
+            new = self._sql(first_original)
+            if new is not None:
+                return [args[0].with_changes(value=new), *args[1:]]
+        else:
+            new = self._sql_text(first_original, first)
+            if new is not None:
+                return [args[0].with_changes(value=new), *args[1:]]
+        return args
+
+    # -- reporting ----------------------------------------------------------------------------
+    def leftover_reports(self) -> list[tuple[cst.CSTNode, str]]:
+        """Specific reports plus every other schema mention that was not rewritten."""
+        reports = list(self.reports)
+        reported = {id(node) for node, _ in reports}
+        for node in self._mentions:
+            if id(node) in self._handled or id(node) in reported:
+                continue
+            value = string_value(node) or ""
+            if value in self.schemas:
+                message = f"schema literal {value!r} not in a known place; not rewritten"
+            else:
+                message = "string names the schema and was not rewritten (check by hand)"
+            reports.append((node, message))
+        return reports
+
+
+def _import_block_end(body: list[cst.BaseStatement]) -> int:
+    """Index after the docstring and the leading run of import statements."""
+    index = 0
+    if body and isinstance(body[0], cst.SimpleStatementLine):
+        first = body[0].body[0] if body[0].body else None
+        if isinstance(first, cst.Expr) and isinstance(
+            first.value, cst.SimpleString | cst.ConcatenatedString
+        ):
+            index = 1
+    end = index
+    for position in range(index, len(body)):
+        statement = body[position]
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+            isinstance(s, cst.Import | cst.ImportFrom) for s in statement.body
+        ):
+            end = position + 1
+        else:
+            break
+    return end
+
+
+def _binds_at_top_level(module: cst.Module, name: str) -> bool:
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname else alias.name
+                    if isinstance(bound, cst.Name) and bound.value == name:
+                        return True
+            if isinstance(small, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+            ):
+                return True
+    return False
+
+
+def _add_schema_variable(
+    module: cst.Module, config: RewriteConfig, need_assignment: bool
+) -> cst.Module:
+    if config.call_module and not _binds_at_top_level(module, config.call_name):
+        context = CodemodContext()
+        AddImportsVisitor.add_needed_import(context, config.call_module, config.call_name)
+        module = module.visit(AddImportsVisitor(context))
+    if not need_assignment:
+        return module
+    body = list(module.body)
+    end = _import_block_end(body)
+    assignment = cst.parse_statement(f"{SCHEMA_VARIABLE} = {config.call_name}()\n")
+    assignment = assignment.with_changes(leading_lines=[cst.EmptyLine()])
+    body.insert(end, assignment)
+    return module.with_changes(body=body)
+
+
+def rewrite_schema_names(module: cst.Module, config: RewriteConfig) -> SchemaRewriteResult:
+    """Rewrite schema literals of one parsed module; see the module docstring."""
+    transformer = SchemaNameTransformer(config)
+    updated = module.visit(transformer)
+    reports = transformer.leftover_reports()
+    lines = lines_of(module, (node for node, _ in reports))
+    diagnostics = [Diagnostic(lines.get(id(node), 1), message) for node, message in reports]
+    if not transformer.changed:
+        return SchemaRewriteResult(module, False, diagnostics)
+    need_assignment = transformer.uses_module_variable and not transformer.module_variable_assigned
+    if need_assignment or transformer.needs_import:
+        updated = _add_schema_variable(updated, config, need_assignment)
+    return SchemaRewriteResult(updated, True, diagnostics)
