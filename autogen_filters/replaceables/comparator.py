@@ -1,0 +1,182 @@
+"""The Alembic hook: registration from env.py and the ``schema``-level comparator.
+
+The comparator is registered on Alembic's global comparator dispatch at ``LAST`` priority,
+so it runs after the table comparators: the ``CreateTableOp``s it needs for the simulation
+are already in ``upgrade_ops``.  It does nothing unless ``register_replaceables`` was called
+(or a ``Registration`` was passed to ``context.configure(replaceables=...)``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from alembic.autogenerate import comparators
+from alembic.autogenerate.api import AutogenContext
+from alembic.operations.ops import UpgradeOps
+from alembic.util import DispatchPriority, PriorityDispatchResult
+from alembic_utils.replaceable_entity import ReplaceableEntity
+
+from .catalog import MANAGED_KINDS, kind_of, read_live
+from .compare import decide, include_entity
+from .depends import read_dependencies
+from .plan import ExtraSql, Plan, make_plan, no_extra_sql
+from .simulate import simulate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Registration:
+    """What to compare: declared entities, the managed schemas (the only ones drops are
+    proposed in), the kinds to consider, and the extra-SQL hook."""
+
+    entities: list[ReplaceableEntity]
+    schemas: tuple[str, ...]
+    kinds: tuple[type[ReplaceableEntity], ...] = MANAGED_KINDS
+    extra_sql: ExtraSql = no_extra_sql
+    last_timings: dict[str, float] = field(default_factory=dict)
+
+
+_registration: Registration | None = None
+
+
+def register_replaceables(
+    entities: Iterable[ReplaceableEntity],
+    *,
+    schema: str | Sequence[str],
+    extra_sql: ExtraSql | None = None,
+    kinds: Iterable[type[ReplaceableEntity]] | None = None,
+) -> Registration:
+    """Make the next autogenerate runs compare ``entities`` (replacing any earlier call).
+
+    * ``schema``: the managed schema (or schemas). Live entities are read there and in the
+      declared entities' schemas; drops are only proposed in the managed schemas.
+    * ``extra_sql(entity) -> [sql, ...]``: statements to run after ``entity`` is created or
+      replaced (matview indexes, GRANTs); rendered as ``op.execute(...)`` after the op.
+    * ``kinds``: restrict to some of ``PGFunction, PGView, PGMaterializedView, PGTrigger``.
+    """
+    global _registration
+    schemas = (schema,) if isinstance(schema, str) else tuple(schema)
+    entities = list(entities)
+    for entity in entities:
+        kind_of(entity)  # fail early on an unsupported class
+    _registration = Registration(
+        entities=entities,
+        schemas=schemas,
+        kinds=tuple(kinds) if kinds is not None else MANAGED_KINDS,
+        extra_sql=extra_sql or no_extra_sql,
+    )
+    return _registration
+
+
+def clear_replaceables() -> None:
+    """Forget the registration (tests; several environments in one process)."""
+    global _registration
+    _registration = None
+
+
+def active_registration(autogen_context: AutogenContext | None = None) -> Registration | None:
+    if autogen_context is not None:
+        configured = autogen_context.opts.get("replaceables")
+        if configured is not None:
+            return configured
+    return _registration
+
+
+def compare_replaceables(
+    autogen_context: AutogenContext,
+    registration: Registration,
+    upgrade_ops: UpgradeOps | None = None,
+) -> Plan:
+    """Compare the registration with the database of ``autogen_context``; return the ops."""
+    conn = autogen_context.connection
+    assert conn is not None
+    timings = registration.last_timings
+    timings.clear()
+    started = time.perf_counter()
+
+    kinds = set(registration.kinds)
+    declared = [
+        e
+        for e in registration.entities
+        if kind_of(e) in kinds and include_entity(e, autogen_context, reflected=False)
+    ]
+    read_schemas = set(registration.schemas) | {e.schema for e in declared}
+    live = read_live(conn, read_schemas, kinds)
+    timings["read"] = time.perf_counter() - started
+
+    simulation = simulate(conn, declared, live, upgrade_ops=upgrade_ops)
+    timings["simulate"] = time.perf_counter() - started - timings["read"]
+
+    decisions = decide(
+        declared,
+        simulation,
+        live,
+        drop_schemas=registration.schemas,
+        autogen_context=autogen_context,
+    )
+    needs = read_dependencies(conn, [x.key for x in live]) if decisions else {}
+    plan = make_plan(
+        decisions,
+        declared=declared,
+        simulation=simulation,
+        live=live,
+        live_needs=needs,
+        extra_sql=registration.extra_sql,
+    )
+    timings["total"] = time.perf_counter() - started
+    logger.info(
+        "replaceables: %d declared, %d live, %d drops, %d creations in %.2fs (%d rounds)",
+        len(declared),
+        len(live),
+        len(plan.drops),
+        len(plan.creations),
+        timings["total"],
+        simulation.rounds,
+    )
+    return plan
+
+
+def _silence_stock_comparator_when_unused() -> None:
+    """Keep alembic-utils' comparator from running when its own registry is empty.
+
+    alembic-utils hooks ``compare_registered_entities`` at import time.  With an empty registry
+    it still scans every observed schema for drops, and with ``include_schemas=True`` it then
+    proposes dropping every live function, view and trigger it sees.  Its entry in Alembic's
+    global dispatch is wrapped so that it only runs when entities were registered with
+    ``alembic_utils.replaceable_entity.register_entities`` (so stock alembic-utils still works
+    for projects, tests and benchmarks that use it).
+    """
+    from alembic_utils import replaceable_entity
+
+    stock = replaceable_entity.compare_registered_entities
+
+    def guarded(autogen_context, upgrade_ops, schemas):
+        if replaceable_entity.registry.entities():
+            return stock(autogen_context, upgrade_ops, schemas)
+        return None
+
+    guarded.__wrapped__ = stock  # type: ignore[attr-defined]
+    for handlers in comparators._registry.values():
+        for n, (fn, subgroup) in enumerate(handlers):
+            if fn is stock:
+                handlers[n] = (guarded, subgroup)
+
+
+_silence_stock_comparator_when_unused()
+
+
+@comparators.dispatch_for("schema", priority=DispatchPriority.LAST)
+def _compare_registered_replaceables(
+    autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas
+) -> PriorityDispatchResult:
+    registration = active_registration(autogen_context)
+    if registration is None or autogen_context.connection is None:
+        return PriorityDispatchResult.CONTINUE
+    plan = compare_replaceables(autogen_context, registration, upgrade_ops)
+    upgrade_ops.ops[0:0] = plan.drops
+    upgrade_ops.ops.extend(plan.creations)
+    return PriorityDispatchResult.CONTINUE

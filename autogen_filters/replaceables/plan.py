@@ -1,0 +1,111 @@
+"""Turn decisions into ops in an order PostgreSQL accepts, upgrade and downgrade.
+
+* Drops first, dependents before what they need (live ``pg_depend`` graph).
+* A view or materialized view that is replaced or dropped takes its live dependents with it:
+  they are dropped first and created again afterwards from their declared definition (or,
+  for dependents nobody declared, from their live one), alembic-utils #149.
+* Creates, replaces and re-creations then follow the order in which the simulation created
+  the declared entities, which PostgreSQL accepted.
+* Drops go at the front of the upgrade and creations at its end, so tables created in the
+  same revision exist before the entities on them and tables dropped in it outlive theirs.
+
+The downgrade is Alembic's reversal of that list (each op knows its reverse), which is again
+in a valid order: creations are undone dependents first, drops undone needs first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from alembic.operations.ops import MigrateOperation
+from alembic_utils.pg_materialized_view import PGMaterializedView
+from alembic_utils.pg_view import PGView
+from alembic_utils.replaceable_entity import ReplaceableEntity
+
+from .catalog import CatalogKey, LiveEntity
+from .compare import Decision
+from .depends import creation_order, dependents_closure
+from .ops import CreateEntityOp, DropEntityOp, ReplaceEntityOp
+from .simulate import Simulation
+
+ExtraSql = Callable[[ReplaceableEntity], Sequence[str]]
+
+
+def no_extra_sql(entity: ReplaceableEntity) -> Sequence[str]:
+    return ()
+
+
+@dataclass
+class Plan:
+    drops: list[MigrateOperation] = field(default_factory=list)  # upgrade: before table ops
+    creations: list[MigrateOperation] = field(default_factory=list)  # upgrade: after them
+
+
+def make_plan(
+    decisions: Sequence[Decision],
+    *,
+    declared: Sequence[ReplaceableEntity],
+    simulation: Simulation,
+    live: Sequence[LiveEntity],
+    live_needs: Mapping[CatalogKey, set[CatalogKey]],
+    extra_sql: ExtraSql = no_extra_sql,
+) -> Plan:
+    live_by_key = {x.key: x for x in live}
+    live_by_identity = {x.identity: x for x in live}
+    # Declared entities by the live object they stand for (same identity after simulation).
+    declared_by_live_key: dict[CatalogKey, ReplaceableEntity] = {}
+    for entity in declared:
+        counterpart = live_by_identity.get(simulation.of(entity).identity)
+        if counterpart is not None:
+            declared_by_live_key[counterpart.key] = entity
+
+    dropped = {d.live.key for d in decisions if d.action == "drop"}
+    replaced = {d.live.key: d for d in decisions if d.action == "replace"}
+    # Dropping or replacing a (materialized) view breaks whatever stands on it.
+    breaking = set(dropped) | {
+        key for key, d in replaced.items() if isinstance(d.live.entity, PGView | PGMaterializedView)
+    }
+    displaced = dependents_closure(live_needs, breaking) - dropped
+
+    plan = Plan()
+    to_drop = dropped | displaced
+    drop_order = creation_order(to_drop, live_needs, rank=lambda k: k[1])
+    for key in reversed(drop_order):
+        target = live_by_key[key].entity
+        plan.drops.append(DropEntityOp(target, extra_sql_on_create=extra_sql(target)))
+
+    # Creations in the simulation's order; displaced dependents nobody declared go right
+    # after the last thing they need.
+    position = {id(e): n for n, e in enumerate(simulation.order)}
+    creations: list[tuple[float, MigrateOperation]] = []
+    for d in decisions:
+        if d.action == "create":
+            creations.append((position[id(d.entity)], _create(d.entity, extra_sql)))
+        elif d.action == "replace" and d.live.key not in displaced:
+            live_entity = d.live.entity
+            op = ReplaceEntityOp(d.entity, live_entity, extra_sql(d.entity), extra_sql(live_entity))
+            creations.append((position[id(d.entity)], op))
+    rank_of_live: dict[CatalogKey, float] = {}
+    for key in creation_order(displaced, live_needs, rank=lambda k: k[1]):
+        entity = declared_by_live_key.get(key)
+        if entity is not None:
+            rank = float(position[id(entity)])
+        else:
+            entity = live_by_key[key].entity
+            needed = [rank_of_live.get(n, -1.0) for n in live_needs.get(key, ())]
+            needed += [
+                position[id(declared_by_live_key[n])]
+                for n in live_needs.get(key, ())
+                if n in declared_by_live_key
+            ]
+            rank = max(needed, default=-1.0) + 0.5
+        rank_of_live[key] = rank
+        creations.append((rank, _create(entity, extra_sql)))
+    creations.sort(key=lambda pair: pair[0])
+    plan.creations = [op for _, op in creations]
+    return plan
+
+
+def _create(entity: ReplaceableEntity, extra_sql: ExtraSql) -> CreateEntityOp:
+    return CreateEntityOp(entity, extra_sql=extra_sql(entity))

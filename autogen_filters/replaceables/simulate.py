@@ -1,0 +1,254 @@
+"""Create every declared entity in one savepoint so PostgreSQL normalises them; read them back.
+
+alembic-utils simulates each entity in its own savepoints, several times, with every earlier
+change re-created as a dependency: quadratic.  Here one savepoint holds the whole declared
+state: new tables first (from the autogenerate's ``CreateTableOp``/``AddColumnOp``), then the
+live copies of declared entities are dropped, then all declared entities are created in an
+order guessed from the names their definitions mention.  If a creation still fails (the guess
+was wrong) the savepoint is rolled back and the round restarts with the failed entity moved
+behind the others: a few rounds at most, not one savepoint per entity.  The created objects
+are read back with the catalog queries of ``catalog.py`` and the savepoint is rolled back.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from alembic.operations import ops as alembic_ops
+from alembic_utils.pg_function import PGFunction
+from alembic_utils.pg_materialized_view import PGMaterializedView
+from alembic_utils.pg_trigger import PGTrigger
+from alembic_utils.pg_view import PGView
+from alembic_utils.replaceable_entity import ReplaceableEntity
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql.sqltypes import SchemaType
+
+from .catalog import MANAGED_KINDS, LiveEntity, kind_of, read_live
+from .depends import creation_order
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+class SimulationError(RuntimeError):
+    """A declared entity cannot be created even after everything else was."""
+
+    def __init__(self, entity: ReplaceableEntity, error: Exception):
+        self.entity = entity
+        self.error = error
+        super().__init__(f"cannot create {entity.identity}: {error}")
+
+
+@dataclass
+class Simulation:
+    """Result: each declared entity as PostgreSQL normalised it, and a working creation order."""
+
+    normalised: dict[int, LiveEntity] = field(default_factory=dict)  # id(declared) -> entity
+    order: list[ReplaceableEntity] = field(default_factory=list)  # the order that succeeded
+    rounds: int = 0
+
+    def of(self, declared: ReplaceableEntity) -> LiveEntity:
+        return self.normalised[id(declared)]
+
+
+def bare_name(entity: ReplaceableEntity) -> str:
+    """The object's own name: function name without arguments, view or trigger name."""
+    return entity.signature.split("(", 1)[0].strip()
+
+
+def trigger_table(trigger: PGTrigger) -> tuple[str, str]:
+    """``(schema, table)`` the trigger is created on (alembic-utils uses ``trigger.schema``)."""
+    return trigger.schema, trigger.on_entity.partition(".")[2] or trigger.on_entity
+
+
+def guess_order(entities: Sequence[ReplaceableEntity]) -> list[ReplaceableEntity]:
+    """Order by the names each definition mentions: what is mentioned is created first.
+
+    A cheap stand-in for dependencies that do not exist yet; wrong guesses cost a retry round.
+    Functions come before views, views before triggers, when nothing else decides.
+    """
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(entities):
+        by_name[bare_name(e).lower()].append(i)
+    needs: dict[int, set[int]] = {}
+    for i, e in enumerate(entities):
+        words = {w.lower() for w in _WORD.findall(e.definition)}
+        if isinstance(e, PGTrigger):
+            words.add(e.on_entity.partition(".")[2].lower())
+        needs[i] = {j for w in words for j in by_name.get(w, ()) if j != i}
+    kind_rank = {k: n for n, k in enumerate(MANAGED_KINDS)}
+    order = creation_order(
+        range(len(entities)), needs, rank=lambda i: (kind_rank[kind_of(entities[i])], i)
+    )
+    return [entities[i] for i in order]
+
+
+def _create_statement(entity: ReplaceableEntity):
+    # Materialized views are simulated without data, as alembic-utils does (0.7.1+).
+    if isinstance(entity, PGMaterializedView) and entity.with_data:
+        entity = copy.copy(entity)
+        entity.with_data = False
+    return entity.to_sql_statement_create()
+
+
+def _drop_statements(
+    declared: Sequence[ReplaceableEntity], live: Sequence[LiveEntity]
+) -> list[str]:
+    """Drop the live objects that the declared ones would collide with (CASCADE, IF EXISTS).
+
+    Views, materialized views and triggers are matched by name against the catalog so that a
+    drop never fails; functions are matched by PostgreSQL itself (``DROP FUNCTION IF EXISTS``
+    resolves the argument types, which a text comparison of signatures cannot).
+    """
+    relations = {(x.schema, x.name): x.entity for x in live if x.key[0] == "pg_class"}
+    triggers = {(x.schema, x.table, x.name) for x in live if x.key[0] == "pg_trigger"}
+    statements = []
+    for e in declared:
+        if isinstance(e, PGFunction):
+            drop = str(e.to_sql_statement_drop(cascade=True))
+            statements.append(drop.replace("DROP FUNCTION ", "DROP FUNCTION IF EXISTS ", 1))
+        elif isinstance(e, PGView | PGMaterializedView):
+            existing = relations.get((e.schema, e.signature))
+            if existing is not None:
+                statements.append(str(existing.to_sql_statement_drop(cascade=True)))
+        elif isinstance(e, PGTrigger):
+            schema, table = trigger_table(e)
+            if (schema, table, e.signature) in triggers:
+                statements.append(
+                    f'DROP TRIGGER IF EXISTS "{e.signature}" ON "{schema}"."{table}" CASCADE'
+                )
+    # A view's DROP can have cascaded to another declared view: IF EXISTS keeps it harmless.
+    return [
+        s.replace("DROP VIEW ", "DROP VIEW IF EXISTS ", 1).replace(
+            "DROP MATERIALIZED VIEW ", "DROP MATERIALIZED VIEW IF EXISTS ", 1
+        )
+        for s in statements
+    ]
+
+
+def new_table_statements(conn: Connection, upgrade_ops: alembic_ops.UpgradeOps | None) -> list:
+    """The tables and columns this autogenerate is about to add, in the order of its ops.
+
+    Entities on a table created in the same revision can only be simulated once the table
+    exists (alembic-utils #41/#79), so the simulation creates these first.
+    """
+    if upgrade_ops is None:
+        return []
+    steps = []
+    for op in upgrade_ops.ops:
+        if isinstance(op, alembic_ops.CreateTableOp):
+            table = op.to_table()
+            steps.append(("table", table))
+        elif isinstance(op, alembic_ops.ModifyTableOps):
+            for sub in op.ops:
+                if isinstance(sub, alembic_ops.AddColumnOp):
+                    steps.append(("column", sub))
+    return steps
+
+
+def _apply_new_tables(conn: Connection, steps: list) -> None:
+    """Create the new tables (without foreign keys, which a simulation does not need and which
+    may point at tables created later) and add the new columns."""
+    operations = None
+    for kind, item in steps:
+        if kind == "table":
+            for column in item.columns:
+                # Enum and other schema-level types come first (checkfirst: may exist already).
+                if isinstance(column.type, SchemaType):
+                    column.type.create(conn, checkfirst=True)
+            conn.execute(CreateTable(item, include_foreign_key_constraints=[]))
+        else:
+            if operations is None:
+                operations = Operations(MigrationContext.configure(conn))
+            operations.invoke(item)
+
+
+def simulate(
+    conn: Connection,
+    declared: Sequence[ReplaceableEntity],
+    live: Sequence[LiveEntity],
+    *,
+    upgrade_ops: alembic_ops.UpgradeOps | None = None,
+    max_rounds: int | None = None,
+) -> Simulation:
+    """Create all ``declared`` entities in one savepoint and read back their normalised form."""
+    result = Simulation()
+    if not declared:
+        return result
+    schemas = {e.schema for e in declared} | {x.schema for x in live}
+    kinds = {kind_of(e) for e in declared}
+    live_keys = {x.key for x in live}
+    drops = _drop_statements(declared, live)
+    tables = new_table_statements(conn, upgrade_ops)
+    order = guess_order(declared)
+    deferred: dict[int, int] = defaultdict(int)
+    max_rounds = max_rounds if max_rounds is not None else len(declared) + 2
+
+    while True:
+        result.rounds += 1
+        savepoint = conn.begin_nested()
+        try:
+            _apply_new_tables(conn, tables)
+            for statement in drops:
+                conn.execute(text(statement))
+            failed = None
+            for position, entity in enumerate(order):
+                try:
+                    conn.execute(_create_statement(entity))
+                except sa_exc.DBAPIError as error:
+                    failed = (position, entity, error)
+                    break
+            if failed is None:
+                created = [x for x in read_live(conn, schemas, kinds) if x.key not in live_keys]
+                result.normalised = _match_created(order, created)
+                result.order = list(order)
+                return result
+        finally:
+            savepoint.rollback()
+
+        # The guessed order was wrong (or the entity is broken): retry with it moved last.
+        position, entity, error = failed
+        deferred[id(entity)] += 1
+        is_last = position == len(order) - 1
+        if is_last or deferred[id(entity)] > 2 or result.rounds >= max_rounds:
+            raise SimulationError(entity, error.orig if hasattr(error, "orig") else error)
+        order = order[:position] + order[position + 1 :] + [entity]
+
+
+def _match_created(
+    order: Sequence[ReplaceableEntity], created: Sequence[LiveEntity]
+) -> dict[int, LiveEntity]:
+    """Pair each declared entity with the object its CREATE made.
+
+    Views and triggers are found by name.  Overloaded functions share a name; within one
+    transaction oids are handed out in increasing order, so the n-th created function of a
+    name is the n-th one declared in creation order.
+    """
+    by_name: dict[tuple, list[LiveEntity]] = defaultdict(list)
+    for x in sorted(created, key=lambda x: x.key[1]):
+        by_name[(x.key[0], x.schema, x.table, x.name)].append(x)
+    taken: dict[tuple, int] = defaultdict(int)
+    matched: dict[int, LiveEntity] = {}
+    for e in order:
+        if isinstance(e, PGTrigger):
+            schema, table = trigger_table(e)
+            key = ("pg_trigger", schema, table, e.signature)
+        elif isinstance(e, PGFunction):
+            key = ("pg_proc", e.schema, None, bare_name(e))
+        else:
+            key = ("pg_class", e.schema, None, e.signature)
+        candidates = by_name.get(key, [])
+        n = taken[key]
+        if n >= len(candidates):
+            raise RuntimeError(f"created object of {e.identity} not found in the catalog")
+        matched[id(e)] = candidates[n]
+        taken[key] += 1
+    return matched
