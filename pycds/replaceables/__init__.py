@@ -11,14 +11,15 @@ only tables, materialized views in dependency order, then ``crmp_network_geoserv
 reads two matviews. Matview indexes are not entities: create :func:`matview_indexes` after
 the matviews. PL/Python functions need the SU role (:func:`needs_su_role`).
 
-Reading entities back (alembic-utils autogenerate) should happen with the schema *not* on
-the ``search_path``: PostgreSQL then prints schema-qualified names, as the definitions here
-are written, and trigger identities keep their schema.
+Every entity round-trips: creating it and reading it back with alembic-utils yields no
+operation (tested with and without the schema on the ``search_path``). Replacing a
+materialized view that others read needs those dropped first: see :func:`dependents_of`.
 """
 
 from __future__ import annotations
 
 from alembic_utils.pg_function import PGFunction
+from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from pycds.replaceables.functions import PLPYTHON_FUNCTIONS, functions
@@ -56,6 +57,43 @@ def all_entities(schema: str | None = None) -> list[ReplaceableEntity]:
     ]
 
 
+# Which views and matviews read each matview directly. Maintained by hand, checked by a test
+# that drops every matview after its dependents (a missing reader makes the drop fail).
+_READERS: dict[str, tuple[str, ...]] = {
+    "vars_per_history_mv": ("collapsed_vars_mv",),
+    "collapsed_vars_mv": ("crmp_network_geoserver",),
+    "station_obs_stats_mv": ("crmp_network_geoserver",),
+    "discarded_obs_raw_mv": (
+        "daily_max_temperature_mv",
+        "daily_min_temperature_mv",
+        "monthly_total_precipitation_mv",
+    ),
+    "daily_max_temperature_mv": ("monthly_average_of_daily_max_temperature_mv",),
+    "daily_min_temperature_mv": ("monthly_average_of_daily_min_temperature_mv",),
+}
+
+
+def dependents_of(name: str, schema: str | None = None) -> list[ReplaceableEntity]:
+    """The views and matviews that read ``name``, directly or not, in creation order.
+
+    Replacing a matview means dropping and re-creating it, which PostgreSQL refuses while
+    these exist (and CASCADE is avoided on purpose): drop them in reverse order first,
+    re-create them in this order afterwards (with their matview indexes).
+    """
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        for reader in _READERS.get(pending.pop(), ()):
+            if reader not in found:
+                found.add(reader)
+                pending.append(reader)
+    return [
+        entity
+        for entity in all_entities(schema)
+        if not isinstance(entity, PGFunction | PGTrigger) and entity.signature in found
+    ]
+
+
 def needs_su_role(entity: ReplaceableEntity) -> bool:
     """Whether creating (or replacing, dropping) ``entity`` needs the SU role.
 
@@ -73,6 +111,7 @@ __all__ = [
     "MatviewIndex",
     "all_entities",
     "all_functions",
+    "dependents_of",
     "functions",
     "history_entities",
     "history_functions",
