@@ -6,8 +6,8 @@ Plain functions over ``alembic.op``, imported explicitly by the revisions that u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 
 from alembic import op
 from alembic_utils.replaceable_entity import ReplaceableEntity
@@ -34,12 +34,26 @@ def grant_standard_privileges(schema: str, name: str) -> None:
         op.execute(f"GRANT {', '.join(privileges)} ON {schema}.{name} TO {role}")
 
 
-def create_entities(entities: Iterable[ReplaceableEntity]) -> None:
+Privileged = Callable[[ReplaceableEntity], bool]
+
+
+def _never(entity: ReplaceableEntity) -> bool:
+    return False
+
+
+def create_entities(
+    entities: Iterable[ReplaceableEntity], *, privileged: Privileged = _never
+) -> None:
+    """Create in the given order; entities for which ``privileged`` holds as the SU role."""
     for entity in entities:
-        op.create_entity(entity)
+        with su_role() if privileged(entity) else nullcontext():
+            op.create_entity(entity)
 
 
-def drop_entities(entities: Iterable[ReplaceableEntity]) -> None:
+def drop_entities(
+    entities: Iterable[ReplaceableEntity], *, privileged: Privileged = _never
+) -> None:
     """Drop in reverse order of creation, so that dependents go first."""
     for entity in reversed(list(entities)):
-        op.drop_entity(entity)
+        with su_role() if privileged(entity) else nullcontext():
+            op.drop_entity(entity)

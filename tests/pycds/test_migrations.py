@@ -19,6 +19,7 @@ from tests.helpers.catalog import added, snapshot
 
 pytestmark = pytest.mark.db
 
+TRACKED = ("meta_network", "meta_station", "meta_history", "meta_vars", "obs_raw")
 HX = {"meta_network_hx", "meta_station_hx", "meta_history_hx", "meta_vars_hx", "obs_raw_hx"}
 BASE_TABLES = {
     "meta_contact",
@@ -57,6 +58,79 @@ EXPECTED_ADDITIONS: dict[str, dict[str, set[str]]] = {
         "table": HX,
         "sequence": {f"{hx}_{hx}_id_seq" for hx in HX},
     },
+    "9b4e6d2a7c18": {
+        "function": {
+            "closest_stns_within_threshold",
+            "daily_ts",
+            "monthly_ts",
+            "daysinmonth",
+            "lastdateofmonth",
+            "season",
+            "effective_day",
+            "getstationvariabletable",
+            "query_one_station",
+            "query_one_station_climo",
+            "do_query_one_station",
+            "updatesdateedate",
+            "variable_tags",
+        }
+    },
+    "e1a7c5f3b904": {
+        "function": {
+            "hxtk_primary_control_hx_cols",
+            "hxtk_primary_ops_to_hx",
+            "hxtk_add_foreign_hx_keys",
+            "hxtk_collection_name_from_hx",
+            "hxtk_hx_table_name",
+            "hxtk_hx_id_name",
+        },
+        "trigger": {
+            *(f"{t}.t100_primary_control_hx_cols" for t in TRACKED),
+            *(f"{t}.t100_primary_ops_to_hx" for t in TRACKED),
+            *(f"{t}_hx.t100_add_foreign_hx_keys" for t in TRACKED if t != "meta_network"),
+        },
+    },
+    "4c8f2b6e9d13": {
+        "function": {"set_network_display_name_default", "prevent_network_name_modification"},
+        "trigger": {
+            "meta_network.set_network_display_name_default_trigger",
+            "meta_network.prevent_network_name_modification_trigger",
+        },
+    },
+    "b2d9f7a1e6c5": {
+        "view": {
+            "crmp_network_geoserver",
+            "history_join_station_network",
+            "obs_count_per_day_history_v",
+            "obs_with_flags",
+        },
+        "matview": {
+            "vars_per_history_mv",
+            "climo_obs_count_mv",
+            "station_obs_stats_mv",
+            "collapsed_vars_mv",
+            "obs_count_per_month_history_mv",
+            "discarded_obs_raw_mv",
+            "daily_max_temperature_mv",
+            "daily_min_temperature_mv",
+            "monthly_average_of_daily_max_temperature_mv",
+            "monthly_average_of_daily_min_temperature_mv",
+            "monthly_total_precipitation_mv",
+        },
+        "index": {
+            "var_hist_idx",
+            "climo_obs_count_idx",
+            "station_obs_stats_mv_idx",
+            "collapsed_vars_idx",
+            "obs_count_per_month_history_idx",
+            "discarded_obs_raw_mv_pkey",
+            "daily_max_temperature_mv_idx",
+            "daily_min_temperature_mv_idx",
+            "monthly_average_of_daily_max_temperature_mv_idx",
+            "monthly_average_of_daily_min_temperature_mv_idx",
+            "monthly_total_precipitation_mv_idx",
+        },
+    },
 }
 
 
@@ -87,6 +161,7 @@ def test_revision_adds_and_removes_exactly_its_objects(empty_db, revision, down_
     new = added(before, after)
     for kind in ("table", "view", "matview", "function", "trigger", "sequence", "type"):
         assert new.get(kind, set()) == expected.get(kind, set()), kind
+    assert expected.get("index", set()) <= new.get("index", set())
     command.downgrade(config, down_revision or "base")
     assert snapshot(empty_db, schema) == before
 
