@@ -26,8 +26,6 @@ from alembic_utils.pg_materialized_view import PGMaterializedView
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.pg_view import PGView
 from alembic_utils.replaceable_entity import ReplaceableEntity
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.sqltypes import SchemaType
@@ -192,35 +190,66 @@ def simulate(
     deferred: dict[int, int] = defaultdict(int)
     max_rounds = max_rounds if max_rounds is not None else len(declared) + 2
 
+    creates = [_raw_sql(_create_statement(e)) for e in order]
+    # Positions from which statements run one at a time: a failing batch does not say which of
+    # its statements failed, so the retry narrows it down.
+    one_by_one_from = len(order)
     while True:
         result.rounds += 1
         savepoint = conn.begin_nested()
+        cursor = conn.connection.driver_connection.cursor()
         try:
             _apply_new_tables(conn, tables)
-            for statement in drops:
-                conn.execute(text(statement))
-            failed = None
-            for position, entity in enumerate(order):
-                try:
-                    conn.execute(_create_statement(entity))
-                except sa_exc.DBAPIError as error:
-                    failed = (position, entity, error)
-                    break
+            if drops:
+                cursor.execute(";\n".join(drops))
+            failed = _run_creates(cursor, creates, one_by_one_from, conn.dialect.dbapi.Error)
             if failed is None:
                 created = [x for x in read_live(conn, schemas, kinds) if x.key not in live_keys]
                 result.normalised = _match_created(order, created)
                 result.order = list(order)
                 return result
         finally:
+            cursor.close()
             savepoint.rollback()
 
+        position, error = failed
+        if position < one_by_one_from:
+            # A batch failed: run it again statement by statement to find the culprit.
+            one_by_one_from = position
+            continue
         # The guessed order was wrong (or the entity is broken): retry with it moved last.
-        position, entity, error = failed
+        entity = order[position]
         deferred[id(entity)] += 1
         is_last = position == len(order) - 1
         if is_last or deferred[id(entity)] > 2 or result.rounds >= max_rounds:
-            raise SimulationError(entity, error.orig if hasattr(error, "orig") else error)
+            raise SimulationError(entity, error)
         order = order[:position] + order[position + 1 :] + [entity]
+        creates = creates[:position] + creates[position + 1 :] + [creates[position]]
+        one_by_one_from = position
+
+
+BATCH = 50
+
+
+def _raw_sql(clause) -> str:
+    """The SQL of an alembic-utils ``text()`` clause, with its escaped colons restored."""
+    return clause.text.replace("\\:", ":")
+
+
+def _run_creates(cursor, creates: Sequence[str], one_by_one_from: int, errors):
+    """Run the CREATE statements, batched (one round trip per ``BATCH``) before
+    ``one_by_one_from`` and one at a time after; return ``(position, error)`` of a failure:
+    the first position of the failing batch, or the failing statement's own position."""
+    position = 0
+    while position < len(creates):
+        size = BATCH if position < one_by_one_from else 1
+        size = min(size, max(1, one_by_one_from - position)) if position < one_by_one_from else 1
+        try:
+            cursor.execute(";\n".join(creates[position : position + size]))
+        except errors as error:
+            return position, error
+        position += size
+    return None
 
 
 def _match_created(
