@@ -12,7 +12,9 @@ reads two matviews. Matview indexes are not entities: create :func:`matview_inde
 the matviews. PL/Python functions need the SU role (:func:`needs_su_role`).
 
 Every entity round-trips: creating it and reading it back with alembic-utils yields no
-operation (tested with and without the schema on the ``search_path``). Replacing a
+operation (tested with and without the schema on the ``search_path``). Read back with the
+schema *off* the ``search_path``, every entity also keeps its identity; with it on,
+PostgreSQL prints ``variable_tags(var meta_vars)`` unqualified, a different identity. Replacing a
 materialized view that others read needs those dropped first: see :func:`dependents_of`.
 """
 
