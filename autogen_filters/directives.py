@@ -156,37 +156,56 @@ def _fk_columns(op: Any) -> tuple[str, ...] | None:
 def _suppress_definition_pairs(
     siblings: list[Any], matcher: Matcher, side: str, record: bool
 ) -> set[int]:
-    drops: dict[tuple[Any, ...], Any] = {}
-    creates: dict[tuple[Any, ...], Any] = {}
+    """Find drop+create pairs of one object covered by a ``definition`` rule.
+
+    Pairs are made by identity (same name; same columns for foreign keys), then, for objects
+    renamed as well as changed, by the ``(?P<key>...)`` group of the rule's name pattern: a
+    drop and a create whose names both match the rule with the same key are one object.
+    """
+    drops: list[Any] = []
+    creates: list[Any] = []
     for op in siblings:
         direction = _direction(op)
-        if direction not in ("create", "drop"):
-            continue
-        key = _pair_key(op)
-        if key is None:
-            continue
-        (creates if direction == "create" else drops).setdefault(key, op)
+        if direction in ("create", "drop") and _pair_key(op) is not None:
+            (creates if direction == "create" else drops).append(op)
 
     suppressed: set[int] = set()
-    for key, drop_op in drops.items():
-        create_op = creates.get(key)
-        if create_op is None:
-            continue
+
+    def try_pair(drop_op: Any, create_op: Any, by_key: bool) -> bool:
         # In the upgrade the drop removes the DB's version; in the downgrade it removes the ORM's.
         db_op, orm_op = (drop_op, create_op) if side == UPGRADE else (create_op, drop_op)
         kind, schema, table, db_name = op_kind_and_identity(db_op)
-        orm_name = op_kind_and_identity(orm_op)[3]
-        db_subject = Subject(kind, "definition", schema, table, db_name)
-        rule = matcher.find(db_subject)
-        if rule is None or (
-            orm_name != db_name
-            and matcher.find(Subject(kind, "definition", schema, table, orm_name)) is not rule
-        ):
-            continue
+        orm_kind, orm_schema, orm_table, orm_name = op_kind_and_identity(orm_op)
+        if (kind, schema, table) != (orm_kind, orm_schema, orm_table):
+            return False
+        rule = matcher.find(Subject(kind, "definition", schema, table, db_name))
+        if rule is None:
+            return False
+        if orm_name != db_name:
+            orm_rule = matcher.find(Subject(kind, "definition", schema, table, orm_name))
+            if orm_rule is not rule:
+                return False
+            if by_key:
+                db_key = matcher.pair_key(rule, db_name)
+                if db_key is None or db_key != matcher.pair_key(rule, orm_name):
+                    return False
         if record:
             name = db_name if orm_name == db_name else f"{db_name} (db) / {orm_name} (orm)"
             matcher.record(rule, Subject(kind, "definition", schema, table, name))
         suppressed.update((id(drop_op), id(create_op)))
+        return True
+
+    for by_key in (False, True):
+        for drop_op in drops:
+            if id(drop_op) in suppressed:
+                continue
+            for create_op in creates:
+                if id(create_op) in suppressed:
+                    continue
+                if not by_key and _pair_key(drop_op) != _pair_key(create_op):
+                    continue
+                if try_pair(drop_op, create_op, by_key):
+                    break
     return suppressed
 
 

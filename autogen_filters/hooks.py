@@ -37,6 +37,9 @@ SKIP_EMPTY_ATTRIBUTE = "autogen_filters.skip_empty"
 #: ``config.attributes`` key where the last :class:`RunReport` is stored (tests, baseline).
 REPORT_ATTRIBUTE = "autogen_filters.report"
 
+_DEFAULT_PLUGINS = ("alembic.autogenerate.*",)
+_CHECK_PLUGIN = "alembic.ext.checkconstraint_byname"
+
 DirectivesHook = Callable[[Any, Any, list[Any]], None]
 
 
@@ -62,6 +65,7 @@ class AutogenFilters:
         compare_type: bool | Callable[..., Any] = True,
         compare_server_default: bool | Callable[..., Any] = True,
         chain: list[DirectivesHook] | tuple[DirectivesHook, ...] = (),
+        compare_check_constraints: bool = True,
         stream: Any = None,
     ):
         self.registry = registry
@@ -69,6 +73,7 @@ class AutogenFilters:
         self.strict = strict
         self.compare_type = compare_type
         self.compare_server_default = compare_server_default
+        self.compare_check_constraints = compare_check_constraints
         self.matcher = Matcher(registry, schema)
         self._include = IncludeHooks(self.matcher, schema)
         self._filter = DirectiveFilter(self.matcher)
@@ -85,7 +90,7 @@ class AutogenFilters:
 
     def configure_options(self) -> dict[str, Any]:
         """Keyword arguments for ``context.configure(...)``."""
-        return {
+        options: dict[str, Any] = {
             "include_schemas": True,
             "include_name": self.include_name,
             "include_object": self.include_object,
@@ -94,6 +99,11 @@ class AutogenFilters:
             "compare_server_default": self.compare_server_default,
             "template_args": {REPORT_TEMPLATE_ARG: ""},
         }
+        if self.compare_check_constraints:
+            # Named CHECK constraints are compared only through this opt-in plugin (Alembic
+            # 1.19.2+); renamed legacy CHECKs are among the divergences a registry describes.
+            options["autogenerate_plugins"] = [*_DEFAULT_PLUGINS, _CHECK_PLUGIN]
+        return options
 
     def include_name(self, name: str | None, type_: str, parent_names: Any) -> bool:
         return self._include.include_name(name, type_, parent_names)

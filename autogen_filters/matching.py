@@ -81,6 +81,14 @@ class Matcher:
         """Remember that ``rule`` suppressed ``subject`` (idempotent)."""
         self._suppressions.setdefault((rule.id, subject), Suppression(rule, subject))
 
+    def pair_key(self, rule: Rule, name: str | None) -> str | None:
+        """The ``key`` group of ``rule``'s name pattern matched against ``name``, if any."""
+        for compiled in self._compiled:
+            if compiled.rule is rule:
+                match = compiled.name.fullmatch(name or "")
+                return match.groupdict().get("key") if match else None
+        return None
+
     @property
     def suppressions(self) -> list[Suppression]:
         return list(self._suppressions.values())

@@ -508,3 +508,43 @@ def test_subjects_of_op_describe_every_attribute():
         ("type", "REAL", "FLOAT"),
         ("nullable", "not null", "null"),
     ]
+
+
+def test_renamed_check_constraints_pair_by_key_group():
+    db_t = table("meta_vars", sa.Column("unit", sa.String), sa.Column("short_name", sa.String))
+    orm_t = table("meta_vars", sa.Column("unit", sa.String), sa.Column("short_name", sa.String))
+    db_cks = [
+        sa.CheckConstraint(f"{c} !~ 'x'", name=f"ck_{c}_no_newlines")
+        for c in ("unit", "short_name")
+    ]
+    # The ORM renames both, and adds a CHECK on a third column matching the same pattern.
+    orm_cks = [
+        sa.CheckConstraint(f"{c} !~ 'x'", name=f"{c}_nolinebreak")
+        for c in ("short_name", "unit", "standard_name")
+    ]
+    for ck in db_cks:
+        db_t.append_constraint(ck)
+    for ck in orm_cks:
+        orm_t.append_constraint(ck)
+    script, matcher = run(
+        """[[rule]]
+id = "newline-checks"
+kind = "check_constraint"
+table = "meta_vars"
+name = "(ck_)?(?P<key>\\\\w+?)_(no_newlines|nolinebreak)"
+difference = "definition"
+reason = "production names"
+""",
+        ops.ModifyTableOps(
+            "meta_vars",
+            [ops.DropConstraintOp.from_constraint(ck) for ck in db_cks]
+            + [ops.AddConstraintOp.from_constraint(ck) for ck in orm_cks],
+            schema=SCHEMA,
+        ),
+    )
+    [kept] = script.upgrade_ops.ops[0].ops
+    assert kept.to_constraint().name == "standard_name_nolinebreak"
+    [kept_down] = script.downgrade_ops.ops[0].ops
+    assert isinstance(kept_down, ops.DropConstraintOp)
+    assert kept_down.constraint_name == "standard_name_nolinebreak"
+    assert len(matcher.suppressions) == 2
