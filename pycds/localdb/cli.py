@@ -12,7 +12,12 @@ import sys
 
 import sqlalchemy.exc
 
-from pycds.config import ConfigurationError
+from pycds.config import (
+    ConfigurationError,
+    get_schema_name,
+    get_standard_table_privileges,
+    get_su_role_name,
+)
 from pycds.localdb.cluster import Cluster, ClusterError, ensure_server_packages
 from pycds.localdb.provision import OVERLAYS, provision_database
 
@@ -44,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cluster = Cluster.default()
         if args.command == "up":
+            # Bad configuration must fail before anything is installed or started.
+            get_schema_name(), get_su_role_name(), get_standard_table_privileges()
             ensure_server_packages()
             cluster.start()
             if not args.no_ref:
