@@ -27,10 +27,11 @@ from typing import Any
 import libcst as cst
 
 from rewriters._cst import Diagnostic, last_name, string_value
-from rewriters.config import RewriteConfig, parse_rename_entry
+from rewriters.config import RewriteConfig
 from rewriters.rename_rules import (
     ColumnSpec,
     TypeSpec,
+    declared_renames,
     describe_differences,
     normalise_server_default,
     normalise_type,
@@ -319,25 +320,15 @@ def _schema_arg_code(call: cst.Call, keyword: str = "schema") -> str:
     return f", schema={_code(node)}" if node is not None else ""
 
 
-def _declared(config: RewriteConfig, schema: Any, table: str, tables: bool) -> dict[str, str]:
-    """Declared renames for one table (columns) or one schema (tables, ``table`` ignored)."""
+def _declared(config: RewriteConfig, schema: Any, table: str | None) -> dict[str, str]:
+    """Declared renames for one table's columns (or, with ``table=None``, for tables)."""
     if schema is None:
-        prefixes: tuple[str, ...] = ("",)
+        schemas: tuple[str, ...] = ()
     elif schema[0] == "literal":
-        prefixes = ("", f"{schema[1]}.")
+        schemas = (schema[1],)
     else:  # schema_name and friends stand for one of the configured schemas
-        prefixes = ("", *(f"{s}." for s in config.schemas))
-    declared: dict[str, str] = {}
-    for key, value in config.renames.items():
-        table_key, old, new = parse_rename_entry(key, value)
-        if tables:
-            if not old:
-                for prefix in prefixes:
-                    if table_key.startswith(prefix) and "." not in table_key[len(prefix) :]:
-                        declared[table_key[len(prefix) :]] = new
-        elif old and any(table_key == prefix + table for prefix in prefixes):
-            declared[old] = new
-    return declared
+        schemas = config.schemas
+    return declared_renames(config.renames, table, schemas)
 
 
 def _alter_extras(old_call: cst.Call, new_call: cst.Call) -> str:
@@ -386,7 +377,7 @@ class _Planner:
         tables = {key[0] for key in up_drops} & {key[0] for key in up_adds}
         for table_key in sorted(tables, key=repr):
             schema, table = table_key
-            declared = _declared(self.config, schema, table, tables=False)
+            declared = _declared(self.config, schema, table)
             dropped = [c for (t, c) in up_drops if t == table_key]
             added = [c for (t, c) in up_adds if t == table_key and (t, c) in down_drops]
             without_evidence = [c for c in dropped if (table_key, c) not in down_adds]
@@ -575,7 +566,7 @@ class _Planner:
                     down_drops[(schema, new)].index,  # noqa: B023
                 )
 
-            declared = _declared(self.config, schema, "", tables=True)
+            declared = _declared(self.config, schema, None)
             pairing = pair_unique(dropped, added, equal, blocked, declared)
             for old, new in pairing.pairs:
                 up_create, up_drop = up_creates[(schema, new)], up_drops[(schema, old)]

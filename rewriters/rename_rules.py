@@ -20,6 +20,8 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from rewriters.config import parse_rename_entry
+
 _CANONICAL_TYPES: dict[str, tuple[str, ...]] = {
     "integer": ("Integer", "INTEGER", "INT"),
     "smallint": ("SmallInteger", "SMALLINT"),
@@ -259,3 +261,29 @@ def pair_unique(
             reason = "more than one equal candidate"
         result.ambiguities.append(Ambiguity(old, tuple(options), reason))
     return result
+
+
+def declared_renames(
+    entries: Mapping[str, str], table: str | None, schemas: Sequence[str]
+) -> dict[str, str]:
+    """Declared renames that apply to ``table`` in one of ``schemas`` (old -> new).
+
+    ``table=None`` asks for table renames (``"old" = "table:new"``); otherwise for column
+    renames (``"table.old" = "new"``). A key may be schema-qualified (``"crmp.table.old"``),
+    which restricts it to that schema; ``schemas`` are the names the table's schema may stand
+    for (the literal, or every configured schema when the migration uses ``schema_name``).
+    """
+    prefixes = ("", *(f"{schema}." for schema in schemas))
+    declared: dict[str, str] = {}
+    for key, value in entries.items():
+        table_key, old, new = parse_rename_entry(key, value)
+        if table is None:
+            if old:
+                continue
+            for prefix in prefixes:
+                rest = table_key[len(prefix) :]
+                if table_key.startswith(prefix) and rest and "." not in rest:
+                    declared[rest] = new
+        elif old and any(table_key == prefix + table for prefix in prefixes):
+            declared[old] = new
+    return declared

@@ -1,0 +1,343 @@
+"""Op-tree Rewriter turning drop+add pairs into renames during autogenerate.
+
+Use it in ``process_revision_directives`` (alone, or chained after other rewriters)::
+
+    from autogen_filters.renames import rename_writer        # ORM hints only
+    context.configure(..., process_revision_directives=rename_writer)
+
+    writer = make_rename_writer({"meta_network.old_col": "new_col"})  # plus declared renames
+
+A column declared with ``info={"renamed_from": "old"}`` in the ORM, a rename in the map, or a
+pair inferred under the rules of :mod:`rewriters.rename_rules` (the same rules the LibCST
+rewriter uses) becomes ``AlterColumnOp(modify_name=...)`` in the upgrade. Alembic derives the
+downgrade *before* this hook runs, and a rename-only ``AlterColumnOp.reverse()`` drops the rename
+(alembic-notes A4, A7), so the downgrade rename is built by hand. Table pairs become
+:class:`RenameTableDirective`, a ``RenameTableOp`` that renders, reverses and diffs (A8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
+from alembic.autogenerate.rewriter import Rewriter
+from alembic.operations import ops
+
+from rewriters.rename_rules import (
+    ColumnSpec,
+    TypeSpec,
+    declared_renames,
+    describe_differences,
+    normalise_server_default,
+    normalise_type,
+    pair_unique,
+    quote_sql_literal,
+    same_definition,
+)
+
+#: Ops that only change the schema: anything else between a drop and an add blocks a rename.
+SCHEMA_ONLY_OPS: tuple[type, ...] = (
+    ops.AddColumnOp,
+    ops.DropColumnOp,
+    ops.AlterColumnOp,
+    ops.CreateIndexOp,
+    ops.DropIndexOp,
+    ops.AddConstraintOp,
+    ops.DropConstraintOp,
+    ops.CreateTableCommentOp,
+    ops.DropTableCommentOp,
+    ops.CreateTableOp,
+    ops.DropTableOp,
+    ops.RenameTableOp,
+    ops.ModifyTableOps,
+)
+RENAMED_FROM = "renamed_from"
+
+
+class RenameTableDirective(ops.RenameTableOp):
+    """``RenameTableOp`` that autogenerate can render, reverse and report in ``alembic check``."""
+
+    def reverse(self) -> RenameTableDirective:
+        return RenameTableDirective(self.new_table_name, self.table_name, schema=self.schema)
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("rename_table", self.schema, self.table_name, self.new_table_name)
+
+
+@renderers.dispatch_for(RenameTableDirective)
+def _render_rename_table(autogen_context: AutogenContext, op: RenameTableDirective) -> str:
+    prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
+    schema = f", schema={op.schema!r}" if op.schema else ""
+    return f"{prefix}rename_table({op.table_name!r}, {op.new_table_name!r}{schema})"
+
+
+# -- specs from SQLAlchemy objects --------------------------------------------------------------
+_TYPE_ATTRIBUTES = ("length", "precision", "scale", "timezone", "collation")
+
+
+def type_spec_of(type_: Any) -> TypeSpec:
+    """Canonical :class:`TypeSpec` of a SQLAlchemy type instance."""
+    kwargs = {a: getattr(type_, a) for a in _TYPE_ATTRIBUTES if getattr(type_, a, None) is not None}
+    if isinstance(type_, sa.Enum):
+        kwargs["enums"] = tuple(type_.enums)
+        kwargs["name"] = type_.name
+    item_type = getattr(type_, "item_type", None)
+    if item_type is not None:
+        kwargs["item_type"] = type_spec_of(item_type)
+    return normalise_type(type(type_).__name__, (), kwargs)
+
+
+def column_spec_of(column: sa.Column) -> ColumnSpec:
+    """Spec of a metadata or reflected column, comparable under the shared rules."""
+    default = column.server_default
+    sql: str | None = None
+    if default is not None:
+        arg = getattr(default, "arg", None)
+        sql = quote_sql_literal(arg) if isinstance(arg, str) else str(getattr(arg, "text", arg))
+    extras: list[tuple[str, str]] = []
+    if column.primary_key:
+        extras.append(("primary_key", "True"))
+    if column.comment:
+        extras.append(("comment", repr(column.comment)))
+    if column.computed is not None:
+        extras.append(("computed", str(column.computed.sqltext)))
+    if column.identity is not None:
+        extras.append(("identity", "True"))
+    return ColumnSpec(
+        name=column.name,
+        type=type_spec_of(column.type),
+        nullable=bool(column.nullable),
+        server_default=normalise_server_default(sql, column.autoincrement is True),
+        extras=tuple(sorted(extras)),
+    )
+
+
+# -- the rewriter ---------------------------------------------------------------------------------
+def _blocker(operations: Sequence[Any], first: Any, second: Any) -> str | None:
+    low, high = sorted((operations.index(first), operations.index(second)))
+    for operation in operations[low + 1 : high]:
+        if not isinstance(operation, SCHEMA_ONLY_OPS):
+            return f"{type(operation).__name__} between drop and add"
+    return None
+
+
+def _schemas(schema: str | None) -> tuple[str, ...]:
+    return (schema,) if schema else ()
+
+
+def _index_columns(op: ops.CreateIndexOp) -> tuple[str, ...]:
+    return tuple(c if isinstance(c, str) else str(getattr(c, "name", c)) for c in op.columns)
+
+
+class _RenamePlanner:
+    def __init__(self, renames: Mapping[str, str]) -> None:
+        self.renames = dict(renames)
+        self.ambiguities: list[str] = []
+
+    def columns(self, upgrade: ops.ModifyTableOps, downgrade: ops.ModifyTableOps) -> None:
+        up_adds = {o.column.name: o for o in upgrade.ops if isinstance(o, ops.AddColumnOp)}
+        up_drops = {o.column_name: o for o in upgrade.ops if isinstance(o, ops.DropColumnOp)}
+        down_adds = {o.column.name: o for o in downgrade.ops if isinstance(o, ops.AddColumnOp)}
+        down_drops = {o.column_name: o for o in downgrade.ops if isinstance(o, ops.DropColumnOp)}
+        dropped = [name for name in up_drops if name in down_adds]
+        added = [name for name in up_adds if name in down_drops]
+        if not dropped or not added:
+            return
+        declared = declared_renames(self.renames, upgrade.table_name, _schemas(upgrade.schema))
+        for new in added:
+            hint = up_adds[new].column.info.get(RENAMED_FROM)
+            if isinstance(hint, str):
+                declared[hint] = new
+        old_specs = {name: column_spec_of(down_adds[name].column) for name in dropped}
+        new_specs = {name: column_spec_of(up_adds[name].column) for name in added}
+        pairing = pair_unique(
+            dropped,
+            added,
+            lambda old, new: same_definition(old_specs[old], new_specs[new]),
+            lambda old, new: (
+                _blocker(upgrade.ops, up_drops[old], up_adds[new])
+                or _blocker(downgrade.ops, down_adds[old], down_drops[new])
+            ),
+            {old: new for old, new in declared.items() if old in old_specs},
+        )
+        for old, new in pairing.pairs:
+            old_column, new_column = down_adds[old].column, up_adds[new].column
+            forward = _alter(
+                upgrade, old, new, old_column, new_column, old_specs[old], new_specs[new]
+            )
+            backward = _alter(
+                downgrade, new, old, new_column, old_column, new_specs[new], old_specs[old]
+            )
+            _replace_pair(upgrade.ops, up_drops[old], up_adds[new], forward)
+            _replace_pair(downgrade.ops, down_adds[old], down_drops[new], backward)
+            _drop_recreated_indexes(upgrade, downgrade, old, new)
+        for ambiguity in pairing.ambiguities:
+            self.ambiguities.append(
+                f"possible rename of {upgrade.table_name}.{ambiguity.dropped}; candidates: "
+                f"{', '.join(map(str, ambiguity.candidates))} ({ambiguity.reason})"
+            )
+
+    def tables(self, upgrade: ops.UpgradeOps, downgrade: ops.DowngradeOps) -> None:
+        def keyed(operations: list[Any], kind: type) -> dict[tuple[str | None, str], Any]:
+            return {(o.schema, o.table_name): o for o in operations if type(o) is kind}
+
+        up_creates, up_drops = (
+            keyed(upgrade.ops, ops.CreateTableOp),
+            keyed(upgrade.ops, ops.DropTableOp),
+        )
+        down_creates = keyed(downgrade.ops, ops.CreateTableOp)
+        down_drops = keyed(downgrade.ops, ops.DropTableOp)
+        for schema in {s for s, _ in up_drops} & {s for s, _ in up_creates}:
+            dropped = [t for (s, t) in up_drops if s == schema and (s, t) in down_creates]
+            added = [t for (s, t) in up_creates if s == schema and (s, t) in down_drops]
+
+            def specs(op: ops.CreateTableOp) -> dict[str, ColumnSpec]:
+                return {c.name: column_spec_of(c) for c in op.columns if isinstance(c, sa.Column)}
+
+            old_specs = {t: specs(down_creates[(schema, t)]) for t in dropped}
+            new_specs = {t: specs(up_creates[(schema, t)]) for t in added}
+
+            def equal(old: str, new: str) -> bool:
+                a, b = old_specs[old], new_specs[new]  # noqa: B023
+                return (
+                    bool(a) and a.keys() == b.keys() and all(same_definition(a[c], b[c]) for c in a)
+                )
+
+            def blocked(old: str, new: str, schema: str | None = schema) -> str | None:
+                return _blocker(
+                    upgrade.ops, up_drops[(schema, old)], up_creates[(schema, new)]
+                ) or _blocker(downgrade.ops, down_creates[(schema, old)], down_drops[(schema, new)])
+
+            pairing = pair_unique(
+                dropped,
+                added,
+                equal,
+                blocked,
+                declared_renames(self.renames, None, _schemas(schema)),
+            )
+            for old, new in pairing.pairs:
+                _replace_pair(
+                    upgrade.ops,
+                    up_drops[(schema, old)],
+                    up_creates[(schema, new)],
+                    RenameTableDirective(old, new, schema=schema),
+                )
+                _replace_pair(
+                    downgrade.ops,
+                    down_creates[(schema, old)],
+                    down_drops[(schema, new)],
+                    RenameTableDirective(new, old, schema=schema),
+                )
+            for ambiguity in pairing.ambiguities:
+                self.ambiguities.append(
+                    f"possible rename of table {ambiguity.dropped}; candidates: "
+                    f"{', '.join(map(str, ambiguity.candidates))} ({ambiguity.reason})"
+                )
+
+
+def _alter(
+    container: ops.ModifyTableOps,
+    old: str,
+    new: str,
+    old_column: sa.Column,
+    new_column: sa.Column,
+    old_spec: ColumnSpec,
+    new_spec: ColumnSpec,
+) -> ops.AlterColumnOp:
+    """Rename ``old`` to ``new``, carrying a declared rename's other changes along."""
+    differences = describe_differences(old_spec, new_spec)
+    return ops.AlterColumnOp(
+        container.table_name,
+        old,
+        schema=container.schema,
+        existing_type=old_column.type,
+        existing_nullable=old_column.nullable,
+        modify_name=new,
+        modify_type=new_column.type if "type" in differences else None,
+        modify_nullable=new_column.nullable if "nullable" in differences else None,
+        modify_server_default=new_column.server_default
+        if "server_default" in differences
+        else False,
+    )
+
+
+def _replace_pair(operations: list[Any], first: Any, second: Any, replacement: Any) -> None:
+    """Put ``replacement`` where the earlier of the two ops was and remove the other one."""
+    low, high = sorted((operations.index(first), operations.index(second)))
+    operations[low] = replacement
+    del operations[high]
+
+
+def _drop_recreated_indexes(
+    upgrade: ops.ModifyTableOps, downgrade: ops.ModifyTableOps, old: str, new: str
+) -> None:
+    """Remove index drop+create pairs that only move an index to the renamed column."""
+
+    def by_name(operations: list[Any], kind: type) -> dict[str, Any]:
+        return {o.index_name: o for o in operations if isinstance(o, kind)}
+
+    up_creates, up_drops = (
+        by_name(upgrade.ops, ops.CreateIndexOp),
+        by_name(upgrade.ops, ops.DropIndexOp),
+    )
+    down_creates = by_name(downgrade.ops, ops.CreateIndexOp)
+    down_drops = by_name(downgrade.ops, ops.DropIndexOp)
+    for name, up_create in up_creates.items():
+        down_create = down_creates.get(name)
+        if down_create is None or name not in up_drops or name not in down_drops:
+            continue
+        moved = tuple(new if c == old else c for c in _index_columns(down_create))
+        if (
+            moved == _index_columns(up_create)
+            and moved != _index_columns(down_create)
+            and bool(up_create.unique) == bool(down_create.unique)
+            and up_create.kw == down_create.kw
+        ):
+            for container, op in (
+                (upgrade, up_create),
+                (upgrade, up_drops[name]),
+                (downgrade, down_create),
+                (downgrade, down_drops[name]),
+            ):
+                container.ops.remove(op)
+
+
+def make_rename_writer(renames: Mapping[str, str] | None = None) -> Rewriter:
+    """A Rewriter applying declared (``renames``, ORM ``info["renamed_from"]``) and inferred
+    renames to both the upgrade and the downgrade tree of each migration script.
+
+    Ambiguous cases are left as drop+add; their descriptions are kept on the rewriter's
+    ``ambiguities`` list (cleared per run) for callers that want to report them.
+    """
+    writer = Rewriter()
+    writer.ambiguities = []  # type: ignore[attr-defined]
+
+    @writer.rewrites(ops.MigrationScript)
+    def _rewrite_script(context: Any, revision: Any, script: ops.MigrationScript) -> Any:
+        planner = _RenamePlanner(renames or {})
+        for upgrade, downgrade in zip(
+            script.upgrade_ops_list, script.downgrade_ops_list, strict=False
+        ):
+            planner.tables(upgrade, downgrade)
+            down_tables = {
+                (o.schema, o.table_name): o
+                for o in downgrade.ops
+                if isinstance(o, ops.ModifyTableOps)
+            }
+            for container in upgrade.ops:
+                if isinstance(container, ops.ModifyTableOps):
+                    mirror = down_tables.get((container.schema, container.table_name))
+                    if mirror is not None:
+                        planner.columns(container, mirror)
+        writer.ambiguities[:] = planner.ambiguities  # type: ignore[attr-defined]
+        return script
+
+    return writer
+
+
+#: Rewriter using ORM hints (``info={"renamed_from": ...}``) and inferred renames only.
+rename_writer = make_rename_writer()
+rename_rewriter = rename_writer

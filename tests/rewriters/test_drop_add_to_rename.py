@@ -1,0 +1,232 @@
+"""Before/after cases for rewriters.drop_add_to_rename (each also checked for idempotence)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rewriters.config import RewriteConfig
+from tests.rewriters.rewriters_testlib import dedent, run_rename
+
+
+def migration(upgrade: str, downgrade: str) -> str:
+    """A migration module with the given upgrade()/downgrade() bodies (4-space indented)."""
+    indent = lambda body: "".join(f"    {line}\n" for line in dedent(body).splitlines())  # noqa: E731
+    return (
+        "from alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy.dialects import "
+        "postgresql\n\n\ndef upgrade():\n"
+        + indent(upgrade)
+        + "\n\ndef downgrade():\n"
+        + indent(downgrade)
+    )
+
+
+RENAME_UP = dedent(
+    """
+    op.add_column('meta_network', sa.Column('label', sa.String(length=255), nullable=True), schema='crmp')
+    op.drop_column('meta_network', 'name', schema='crmp')
+    """
+)
+RENAME_DOWN = dedent(
+    """
+    op.add_column('meta_network', sa.Column('name', sa.VARCHAR(length=255), autoincrement=False, nullable=True), schema='crmp')
+    op.drop_column('meta_network', 'label', schema='crmp')
+    """
+)
+RENAMED_UP = dedent(
+    """
+    op.alter_column('meta_network', 'name', new_column_name='label', existing_type=sa.VARCHAR(length=255), schema='crmp')
+    """
+)
+RENAMED_DOWN = dedent(
+    """
+    op.alter_column('meta_network', 'label', new_column_name='name', existing_type=sa.String(length=255), schema='crmp')
+    """
+)
+
+REWRITES = [
+    pytest.param(
+        RENAME_UP, RENAME_DOWN, RENAMED_UP, RENAMED_DOWN, id="varchar-generic-vs-reflected"
+    ),
+    pytest.param(
+        """
+        op.add_column('obs_raw', sa.Column('value', sa.Float(), nullable=False), schema='crmp')
+        op.drop_column('obs_raw', 'datum', schema='crmp')
+        """,
+        """
+        op.add_column('obs_raw', sa.Column('datum', postgresql.DOUBLE_PRECISION(precision=53), autoincrement=False, nullable=False), schema='crmp')
+        op.drop_column('obs_raw', 'value', schema='crmp')
+        """,
+        """
+        op.alter_column('obs_raw', 'datum', new_column_name='value', existing_type=postgresql.DOUBLE_PRECISION(precision=53), schema='crmp')
+        """,
+        """
+        op.alter_column('obs_raw', 'value', new_column_name='datum', existing_type=sa.Float(), schema='crmp')
+        """,
+        id="double-precision",
+    ),
+    pytest.param(
+        """
+        op.add_column('t', sa.Column('b', sa.Integer(), server_default=sa.text('0'), nullable=False))
+        op.drop_column('t', 'a')
+        """,
+        """
+        op.add_column('t', sa.Column('a', sa.INTEGER(), server_default=sa.text('0'), autoincrement=False, nullable=False))
+        op.drop_column('t', 'b')
+        """,
+        """
+        op.alter_column('t', 'a', new_column_name='b', existing_type=sa.INTEGER())
+        """,
+        """
+        op.alter_column('t', 'b', new_column_name='a', existing_type=sa.Integer())
+        """,
+        id="no-schema-with-default",
+    ),
+    pytest.param(
+        RENAME_UP.replace(
+            "op.drop_column('meta_network', 'name'",
+            "op.drop_index('ix_net', table_name='meta_network', schema='crmp')\n"
+            "op.create_index('ix_net', 'meta_network', ['label'], unique=False, schema='crmp')\n"
+            "op.drop_column('meta_network', 'name'",
+        ),
+        RENAME_DOWN.replace(
+            "op.drop_column('meta_network', 'label'",
+            "op.drop_index('ix_net', table_name='meta_network', schema='crmp')\n"
+            "op.create_index('ix_net', 'meta_network', ['name'], unique=False, schema='crmp')\n"
+            "op.drop_column('meta_network', 'label'",
+        ),
+        RENAMED_UP,
+        RENAMED_DOWN,
+        id="recreated-index-removed",
+    ),
+    pytest.param(
+        """
+        op.create_table('stations', sa.Column('id', sa.Integer(), nullable=False), sa.PrimaryKeyConstraint('id'), schema='crmp')
+        op.drop_table('meta_station', schema='crmp')
+        """,
+        """
+        op.create_table('meta_station', sa.Column('id', sa.INTEGER(), server_default=sa.text("nextval('crmp.meta_station_id_seq'::regclass)"), autoincrement=True, nullable=False), sa.PrimaryKeyConstraint('id', name='meta_station_pkey'), schema='crmp')
+        op.drop_table('stations', schema='crmp')
+        """,
+        """
+        op.rename_table('meta_station', 'stations', schema='crmp')
+        """,
+        """
+        op.rename_table('stations', 'meta_station', schema='crmp')
+        """,
+        id="table-rename",
+    ),
+]
+
+
+@pytest.mark.parametrize(("up", "down", "new_up", "new_down"), REWRITES)
+def test_rewrites(up: str, down: str, new_up: str, new_down: str) -> None:
+    output = run_rename(migration(up, down))
+    assert output == migration(new_up, new_down)
+    assert run_rename(output) == output
+
+
+UNCHANGED = [
+    pytest.param(
+        RENAME_UP.replace("sa.String(length=255)", "sa.Text()"), RENAME_DOWN, id="type-change"
+    ),
+    pytest.param(
+        RENAME_UP.replace("nullable=True", "nullable=False"), RENAME_DOWN, id="nullability-change"
+    ),
+    pytest.param(
+        RENAME_UP,
+        RENAME_DOWN.replace(
+            "op.add_column('meta_network', sa.Column('name'",
+            "op.add_column('other', sa.Column('name'",
+        ),
+        id="no-re-add-in-downgrade",
+    ),
+    pytest.param(
+        RENAME_UP.replace("schema='crmp')\nop.drop", "schema='public')\nop.drop", 1),
+        RENAME_DOWN.replace(
+            "op.drop_column('meta_network', 'label', schema='crmp')",
+            "op.drop_column('meta_network', 'label', schema='public')",
+        ),
+        id="different-schema",
+    ),
+    pytest.param(
+        "op.drop_column('t', 'a')\n",
+        "op.add_column('t', sa.Column('a', sa.INTEGER(), nullable=True))\n",
+        id="drop-only",
+    ),
+    pytest.param(RENAMED_UP, RENAMED_DOWN, id="already-renamed"),
+]
+
+
+@pytest.mark.parametrize(("up", "down"), UNCHANGED)
+def test_unchanged(up: str, down: str) -> None:
+    source = migration(up, down)
+    assert run_rename(source) == source
+
+
+def test_data_operation_between_blocks_and_comments() -> None:
+    up = RENAME_UP.replace(
+        "op.drop_column(",
+        "op.execute('UPDATE crmp.meta_network SET label = name')\nop.drop_column(",
+    )
+    output = run_rename(migration(up, RENAME_DOWN))
+    expected_comment = (
+        "    # pycds-rewrite: possible rename of meta_network.name; candidates: label "
+        "(`op.execute('UPDATE crmp.meta_network SET label = name')` runs between drop and add)\n"
+        "    op.drop_column('meta_network', 'name', schema='crmp')\n"
+    )
+    assert expected_comment in output
+    assert output.replace(expected_comment.splitlines(keepends=True)[0], "") == migration(
+        up, RENAME_DOWN
+    )
+    assert run_rename(output) == output
+
+
+def test_two_candidates_get_a_comment_naming_both() -> None:
+    up = (
+        RENAME_UP
+        + "op.add_column('meta_network', sa.Column('title', sa.String(length=255), nullable=True), schema='crmp')\n"
+    )
+    down = RENAME_DOWN + "op.drop_column('meta_network', 'title', schema='crmp')\n"
+    output = run_rename(migration(up, down))
+    assert (
+        "# pycds-rewrite: possible rename of meta_network.name; candidates: label, title "
+        "(more than one equal candidate)" in output
+    )
+    assert "alter_column" not in output
+    assert run_rename(output) == output
+
+
+def test_declared_rename_carries_type_change() -> None:
+    up = RENAME_UP.replace("sa.String(length=255)", "sa.Text()")
+    config = RewriteConfig(renames={"meta_network.name": "label"})
+    output = run_rename(migration(up, RENAME_DOWN), config)
+    assert output == migration(
+        "op.alter_column('meta_network', 'name', new_column_name='label', type_=sa.Text(), "
+        "existing_type=sa.VARCHAR(length=255), schema='crmp')\n",
+        "op.alter_column('meta_network', 'label', new_column_name='name', "
+        "type_=sa.VARCHAR(length=255), existing_type=sa.Text(), schema='crmp')\n",
+    )
+    assert run_rename(output, config) == output
+
+
+def test_declared_table_rename_with_schema_variable() -> None:
+    up = (
+        "op.create_table('b', sa.Column('x', sa.Integer(), nullable=True), schema=schema_name)\n"
+        "op.drop_table('a', schema=schema_name)\n"
+    )
+    down = (
+        "op.create_table('a', sa.Column('x', sa.TEXT(), nullable=True), schema=schema_name)\n"
+        "op.drop_table('b', schema=schema_name)\n"
+    )
+    config = RewriteConfig(renames={"crmp.a": "table:b"})
+    output = run_rename(migration(up, down), config)
+    assert output == migration(
+        "op.rename_table('a', 'b', schema=schema_name)\n",
+        "op.rename_table('b', 'a', schema=schema_name)\n",
+    )
+
+
+def test_comments_of_removed_statements_are_kept() -> None:
+    up = "# ### commands auto generated by Alembic ###\n" + RENAME_UP
+    output = run_rename(migration(up, RENAME_DOWN))
+    assert "    # ### commands auto generated by Alembic ###\n    op.alter_column(" in output
