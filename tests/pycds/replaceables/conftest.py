@@ -1,10 +1,13 @@
-"""Databases holding the ORM tables plus every replaceable entity, built directly.
+"""Databases holding the CRMP tables plus every replaceable entity.
 
-The head migration does not create the replaceables yet, so these fixtures build the schema
-themselves: extensions, schema, ``metadata.create_all`` (with a schema translation for
-schemas other than the configured one), then every entity of ``all_entities`` in order and
-the matview indexes. Each test gets a connection inside a transaction that is rolled back,
-so one database serves the whole session.
+For the configured schema the tests use one clone of the suite's head template (the
+migrations create the entities), so they also check what the migrations built. It is
+cloned once per session rather than per test (``head_db``): each test gets a connection
+inside a transaction that is rolled back, which keeps the suite cheap on 2 cores.
+
+For any other schema (the template exists only for the configured one) the database is
+built directly: extensions, schema, ``metadata.create_all`` with a schema translation, then
+every entity of ``all_entities`` in order and the matview indexes.
 
 Connections keep PostgreSQL's default ``search_path`` (``"$user", public``): the entities
 must not depend on the schema being on it.
@@ -66,10 +69,14 @@ def schema() -> str:
 
 
 @pytest.fixture(scope="session")
-def entities_engine(entities_database: Callable[[str], str], schema: str) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(entities_database(schema), poolclass=sa.NullPool)
+def entities_engine(pg_server_url: str, head_template: str) -> Iterator[sa.Engine]:
+    """Engine on a session-wide clone of the head template (configured schema)."""
+    name = f"ent_head_{uuid.uuid4().hex[:10]}"
+    url = provision.create_database(pg_server_url, name, template=head_template)
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
     yield engine
     engine.dispose()
+    provision.drop_database(pg_server_url, name)
 
 
 @pytest.fixture

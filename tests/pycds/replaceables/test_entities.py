@@ -85,7 +85,7 @@ def test_round_trip_with_schema_on_search_path(conn: sa.Connection, schema: str)
 def test_builds_and_tracks_history_in_another_schema(
     entities_database: Callable[[str], str],
 ) -> None:
-    other = "other" if get_schema_name() != "other" else "crmp_other"
+    other = "other" if get_schema_name() != "other" else "elsewhere"
     # Nothing of the configured schema may leak into another schema's definitions.
     for entity in all_entities(other):
         assert f"{get_schema_name()}." not in entity.definition, entity.identity

@@ -76,7 +76,7 @@ def test_variable_tags_takes_a_whole_row(conn: sa.Connection, schema: str) -> No
     }
 
 
-def test_plpgsql_closest_stations_and_daily_ts(conn: sa.Connection, schema: str) -> None:
+def test_plpgsql_closest_stations_and_time_series(conn: sa.Connection, schema: str) -> None:
     s = schema
     data = seed(conn, s)
     closest = conn.execute(
@@ -98,6 +98,14 @@ def test_plpgsql_closest_stations_and_daily_ts(conn: sa.Connection, schema: str)
         (dt.datetime(2020, 1, 1), 5.5, 12)
     ]
     assert rows[0].percent_obs_available == pytest.approx(50)
+
+    (month,) = conn.execute(
+        sa.text(f"SELECT * FROM {s}.monthly_ts(:st, :v, 1)"),
+        {"st": data.station_id, "v": data.tmax_id},
+    ).all()
+    assert (month.monthly_time, month.monthly_count) == (dt.datetime(2020, 1, 1), 13)
+    assert month.monthly_mean == pytest.approx((sum(range(12)) + 100) / 13, rel=1e-6)
+    assert month.percent_obs_available == pytest.approx(13 * 100 / (24 * 31), rel=1e-6)
 
 
 def test_updatesdateedate_sets_station_span(conn: sa.Connection, schema: str) -> None:
