@@ -38,6 +38,7 @@ class Registration:
     kinds: tuple[type[ReplaceableEntity], ...] = MANAGED_KINDS
     extra_sql: ExtraSql = no_extra_sql
     last_timings: dict[str, float] = field(default_factory=dict)
+    last_plan: Plan | None = None  # of the latest comparison (tests, diagnostics)
 
 
 _registration: Registration | None = None
@@ -128,6 +129,7 @@ def compare_replaceables(
         extra_sql=registration.extra_sql,
     )
     timings["total"] = time.perf_counter() - started
+    registration.last_plan = plan
     logger.info(
         "replaceables: %d declared, %d live, %d drops, %d creations in %.2fs (%d rounds)",
         len(declared),

@@ -40,6 +40,7 @@ def no_extra_sql(entity: ReplaceableEntity) -> Sequence[str]:
 class Plan:
     drops: list[MigrateOperation] = field(default_factory=list)  # upgrade: before table ops
     creations: list[MigrateOperation] = field(default_factory=list)  # upgrade: after them
+    decisions: list[Decision] = field(default_factory=list)  # what they were made from
 
 
 def make_plan(
@@ -68,7 +69,7 @@ def make_plan(
     }
     displaced = dependents_closure(live_needs, breaking) - dropped
 
-    plan = Plan()
+    plan = Plan(decisions=list(decisions))
     to_drop = dropped | displaced
     drop_order = creation_order(to_drop, live_needs, rank=lambda k: k[1])
     for key in reversed(drop_order):

@@ -26,14 +26,18 @@ def autogenerate(
     extra_sql: Callable | None = None,
     include_object: Callable | None = None,
     include_name: Callable | None = None,
+    include_schemas: bool = False,
+    registration: Registration | None = None,
 ) -> MigrationScript:
-    """Autogenerate with our comparator (alembic-utils' registry stays empty)."""
+    """Autogenerate with our comparator (alembic-utils' registry stays empty).  Pass a
+    ``registration`` to read its ``last_plan`` afterwards."""
     registry.clear()
     clear_replaceables()
-    registration = Registration(entities=list(entities), schemas=tuple(schemas))
+    if registration is None:
+        registration = Registration(entities=list(entities), schemas=tuple(schemas))
     if extra_sql is not None:
         registration.extra_sql = extra_sql
-    return _produce(conn, metadata, registration, include_object, include_name)
+    return _produce(conn, metadata, registration, include_object, include_name, include_schemas)
 
 
 def stock_autogenerate(
@@ -54,8 +58,10 @@ def stock_autogenerate(
         registry.clear()
 
 
-def _produce(conn, metadata, registration, include_object, include_name) -> MigrationScript:
-    opts = {"include_schemas": False, "replaceables": registration}
+def _produce(
+    conn, metadata, registration, include_object, include_name, include_schemas=False
+) -> MigrationScript:
+    opts = {"include_schemas": include_schemas, "replaceables": registration}
     if include_object is not None:
         opts["include_object"] = include_object
     if include_name is not None:
