@@ -1,5 +1,7 @@
 """Before/after cases for rewriters.drop_add_to_rename (each also checked for idempotence)."""
 
+# ruff: noqa: E501  (cases reproduce Alembic's long rendered lines verbatim)
+
 from __future__ import annotations
 
 import pytest

@@ -1,0 +1,257 @@
+"""Op-tree tests for autogen_filters.renames, built from Alembic op objects (no database)."""
+
+from __future__ import annotations
+
+import ast
+
+import sqlalchemy as sa
+from alembic.autogenerate import render_python_code
+from alembic.operations import ops
+from sqlalchemy.dialects import postgresql
+
+from autogen_filters.renames import RenameTableDirective, make_rename_writer, rename_writer
+
+SCHEMA = "crmp"
+
+
+def _script(*upgrade: ops.MigrateOperation) -> ops.MigrationScript:
+    """A MigrationScript whose downgrade is derived the way autogenerate derives it (A4)."""
+    upgrade_ops = ops.UpgradeOps(ops=list(upgrade))
+    return ops.MigrationScript("abc", upgrade_ops, upgrade_ops.reverse())
+
+
+def _add(column: sa.Column, table: str = "meta_network") -> ops.AddColumnOp:
+    return ops.AddColumnOp.from_column_and_tablename(SCHEMA, table, column)
+
+
+def _drop(reflected: sa.Column, table: str = "meta_network") -> ops.DropColumnOp:
+    return ops.DropColumnOp.from_column_and_tablename(SCHEMA, table, reflected)
+
+
+def _modify(*children: ops.MigrateOperation, table: str = "meta_network") -> ops.ModifyTableOps:
+    return ops.ModifyTableOps(table, list(children), schema=SCHEMA)
+
+
+def _run(writer, script: ops.MigrationScript) -> tuple[str, str]:
+    """Apply the writer and render both trees."""
+    writer.process_revision_directives(None, None, [script])
+    return _render(script.upgrade_ops), _render(script.downgrade_ops)
+
+
+def _render(tree: ops.OpContainer) -> str:
+    return render_python_code(tree)
+
+
+def _op_calls(rendered: str) -> list[tuple[str, list[object], dict[str, str]]]:
+    """``op.*`` calls of rendered code: (name, literal positional args, keyword source)."""
+    module = ast.parse("def f():\n    " + rendered)
+    return [
+        (
+            node.func.attr,
+            [ast.literal_eval(a) for a in node.args],
+            {k.arg: ast.unparse(k.value) for k in node.keywords},
+        )
+        for node in ast.walk(module)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and ast.unparse(node.func.value) == "op"
+    ]
+
+
+def test_inferred_column_rename_in_both_directions() -> None:
+    script = _script(
+        _modify(
+            _add(sa.Column("label", sa.String(255), nullable=True)),
+            _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True)),
+        )
+    )
+    upgrade, downgrade = _run(rename_writer, script)
+    assert _op_calls(upgrade) == [
+        (
+            "alter_column",
+            ["meta_network", "name"],
+            {
+                "existing_type": "sa.VARCHAR(length=255)",
+                "new_column_name": "'label'",
+                "existing_nullable": "True",
+                "schema": "'crmp'",
+            },
+        )
+    ]
+    assert _op_calls(downgrade) == [
+        (
+            "alter_column",
+            ["meta_network", "label"],
+            {
+                "existing_type": "sa.String(length=255)",
+                "new_column_name": "'name'",
+                "existing_nullable": "True",
+                "schema": "'crmp'",
+            },
+        )
+    ]
+
+
+def test_float_and_double_precision_match() -> None:
+    script = _script(
+        _modify(
+            _add(sa.Column("value", sa.Float(), nullable=False), table="obs_raw"),
+            _drop(
+                sa.Column("datum", postgresql.DOUBLE_PRECISION(precision=53), nullable=False),
+                table="obs_raw",
+            ),
+            table="obs_raw",
+        )
+    )
+    upgrade, _ = _run(rename_writer, script)
+    assert "new_column_name='value'" in upgrade
+
+
+def test_orm_hint_wins_and_carries_type_change() -> None:
+    script = _script(
+        _modify(
+            _add(sa.Column("label", sa.Text(), nullable=True, info={"renamed_from": "name"})),
+            _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True)),
+        )
+    )
+    upgrade, downgrade = _run(rename_writer, script)
+    ((name, args, kwargs),) = _op_calls(upgrade)
+    assert (name, args, kwargs["new_column_name"], kwargs["type_"]) == (
+        "alter_column",
+        ["meta_network", "name"],
+        "'label'",
+        "sa.Text()",
+    )
+    ((name, args, kwargs),) = _op_calls(downgrade)
+    assert (name, args, kwargs["new_column_name"], kwargs["type_"]) == (
+        "alter_column",
+        ["meta_network", "label"],
+        "'name'",
+        "sa.VARCHAR(length=255)",
+    )
+
+
+def test_type_change_without_declaration_stays_drop_add() -> None:
+    script = _script(
+        _modify(
+            _add(sa.Column("label", sa.Text(), nullable=True)),
+            _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True)),
+        )
+    )
+    upgrade, downgrade = _run(rename_writer, script)
+    assert "alter_column" not in upgrade + downgrade
+    assert "op.add_column" in upgrade and "op.drop_column" in upgrade
+
+
+def test_two_equal_candidates_are_ambiguous() -> None:
+    writer = make_rename_writer()
+    script = _script(
+        _modify(
+            _add(sa.Column("label", sa.String(255), nullable=True)),
+            _add(sa.Column("title", sa.String(255), nullable=True)),
+            _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True)),
+        )
+    )
+    upgrade, _ = _run(writer, script)
+    assert "alter_column" not in upgrade
+    assert writer.ambiguities == [
+        "possible rename of meta_network.name; candidates: label, title "
+        "(more than one equal candidate)"
+    ]
+
+
+def test_declared_map_renames() -> None:
+    writer = make_rename_writer({"crmp.meta_network.name": "label"})
+    script = _script(
+        _modify(
+            _add(sa.Column("label", sa.Integer(), nullable=True)),
+            _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True)),
+        )
+    )
+    upgrade, _ = _run(writer, script)
+    assert "new_column_name='label'" in upgrade
+
+
+def test_data_operation_between_blocks() -> None:
+    writer = make_rename_writer()
+    upgrade_ops = ops.UpgradeOps(
+        ops=[
+            _modify(
+                _add(sa.Column("label", sa.String(255), nullable=True)),
+                ops.ExecuteSQLOp("UPDATE crmp.meta_network SET label = name"),
+                _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True)),
+            )
+        ]
+    )
+    # ExecuteSQLOp has no reverse(): build the downgrade by hand.
+    downgrade_ops = ops.DowngradeOps(
+        ops=[
+            _modify(
+                _add(sa.Column("name", sa.VARCHAR(length=255), nullable=True)),
+                ops.DropColumnOp("meta_network", "label", schema=SCHEMA),
+            )
+        ]
+    )
+    script = ops.MigrationScript("abc", upgrade_ops, downgrade_ops)
+    upgrade, _ = _run(writer, script)
+    assert "alter_column" not in upgrade
+    assert writer.ambiguities == [
+        "possible rename of meta_network.name; candidates: label "
+        "(ExecuteSQLOp between drop and add)"
+    ]
+
+
+def test_recreated_index_is_removed() -> None:
+    old_table = sa.Table(
+        "meta_network", sa.MetaData(), sa.Column("name", sa.VARCHAR(255)), schema=SCHEMA
+    )
+    old_index = sa.Index("ix_net", old_table.c.name)
+    script = _script(
+        _modify(
+            _add(sa.Column("label", sa.String(255), nullable=True)),
+            ops.DropIndexOp.from_index(old_index),
+            ops.CreateIndexOp("ix_net", "meta_network", ["label"], schema=SCHEMA),
+            _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True)),
+        )
+    )
+    upgrade, downgrade = _run(rename_writer, script)
+    assert "index" not in upgrade and "index" not in downgrade
+    assert "new_column_name='label'" in upgrade and "new_column_name='name'" in downgrade
+
+
+def test_table_rename_renders_reverses_and_diffs() -> None:
+    reflected = sa.Table(
+        "meta_station",
+        sa.MetaData(),
+        sa.Column(
+            "id",
+            sa.INTEGER(),
+            nullable=False,
+            autoincrement=True,
+            server_default=sa.text("nextval('crmp.meta_station_id_seq'::regclass)"),
+        ),
+        schema=SCHEMA,
+    )
+    new = sa.Table(
+        "stations", sa.MetaData(), sa.Column("id", sa.Integer(), nullable=False), schema=SCHEMA
+    )
+    script = _script(ops.CreateTableOp.from_table(new), ops.DropTableOp.from_table(reflected))
+    upgrade, downgrade = _run(rename_writer, script)
+    assert "op.rename_table('meta_station', 'stations', schema='crmp')" in upgrade
+    assert "op.rename_table('stations', 'meta_station', schema='crmp')" in downgrade
+    assert "create_table" not in upgrade + downgrade
+    assert script.upgrade_ops.as_diffs() == [("rename_table", "crmp", "meta_station", "stations")]
+    (operation,) = script.upgrade_ops.ops
+    assert isinstance(operation.reverse(), RenameTableDirective)
+
+
+def test_unrelated_ops_are_untouched() -> None:
+    script = _script(
+        _modify(_add(sa.Column("label", sa.String(255), nullable=True))),
+        ops.DropTableOp.from_table(sa.Table("gone", sa.MetaData(), sa.Column("x", sa.TEXT()))),
+    )
+    before = (
+        _render(script.upgrade_ops),
+        _render(script.downgrade_ops),
+    )
+    assert _run(rename_writer, script) == before
