@@ -205,19 +205,21 @@ $$""",
 def _pivot_queries(s: str) -> list[PGFunction]:
     # PL/Python bodies must start at column 0. Only integers and quote_ident'ed names are
     # interpolated into the returned SQL; the schema is a validated plain identifier.
+    #
+    # The bodies contain no single colon (no if/for/def blocks, no slices): alembic-utils
+    # escapes ":" as "\:" for SQLAlchemy, and a definition rendered into a migration file
+    # and loaded again would be escaped twice, leaving a stray backslash in the Python code.
+    # The prepared plans are cached per session in SD ("or" prepares only on a miss).
     getstationvariabletable = f"""RETURNS text LANGUAGE plpython3u STRICT AS $$
 tag = "climatology" if climo else "observation"
-plan = SD.get("variables")
-if plan is None:
-    plan = plpy.prepare(
-        "SELECT v.vars_id, v.net_var_name::text AS net_var_name"
-        " FROM {s}.meta_vars AS v"
-        " JOIN {s}.meta_station AS st ON st.network_id = v.network_id"
-        " WHERE st.station_id = $1 AND $2 = ANY ({s}.variable_tags(v))"
-        " ORDER BY v.vars_id",
-        ["integer", "text"],
-    )
-    SD["variables"] = plan
+plan = SD.get("variables") or SD.setdefault("variables", plpy.prepare(
+    "SELECT v.vars_id, v.net_var_name::text AS net_var_name"
+    " FROM {s}.meta_vars AS v"
+    " JOIN {s}.meta_station AS st ON st.network_id = v.network_id"
+    " WHERE st.station_id = $1 AND $2 = ANY ({s}.variable_tags(v))"
+    " ORDER BY v.vars_id",
+    ["integer", "text"],
+))
 variables = plpy.execute(plan, [station_id, tag])
 columns = "".join(
     ", max(CASE WHEN o.vars_id = {{0}} THEN o.datum END) AS {{1}}".format(
@@ -239,12 +241,9 @@ $$"""
 
     def one_station(climo: bool) -> str:
         return f"""RETURNS text LANGUAGE plpython3u STRICT AS $$
-plan = SD.get("query")
-if plan is None:
-    plan = plpy.prepare(
-        "SELECT {s}.getstationvariabletable($1, {str(climo).lower()}) AS query", ["integer"]
-    )
-    SD["query"] = plan
+plan = SD.get("query") or SD.setdefault("query", plpy.prepare(
+    "SELECT {s}.getstationvariabletable($1, {str(climo).lower()}) AS query", ["integer"]
+))
 return plpy.execute(plan, [station_id])[0]["query"]
 $$"""
 

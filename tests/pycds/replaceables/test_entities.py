@@ -9,6 +9,10 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from alembic_utils.pg_function import PGFunction
+from alembic_utils.pg_materialized_view import PGMaterializedView
+from alembic_utils.pg_trigger import PGTrigger
+from alembic_utils.pg_view import PGView
 from sqlalchemy.orm import Session
 
 from pycds import get_schema_name
@@ -51,6 +55,21 @@ def test_importing_registers_nothing() -> None:
 def test_rejects_unsafe_schema_names() -> None:
     with pytest.raises(ValueError, match="plain PostgreSQL identifier"):
         all_entities('crmp"; DROP TABLE x; --')
+
+
+def test_definitions_survive_rendering_into_a_migration() -> None:
+    """An entity rendered by alembic-utils into a revision and loaded again emits the same SQL.
+
+    alembic-utils escapes ":" on construction; a PL/Python body with a single colon would be
+    escaped twice on reload and gain a stray backslash.
+    """
+    classes = {cls.__name__: cls for cls in (PGFunction, PGTrigger, PGView, PGMaterializedView)}
+    for entity in all_entities():
+        namespace = dict(classes)
+        exec(entity.render_self_for_migration(), namespace)
+        (reloaded,) = [v for v in namespace.values() if isinstance(v, type(entity))]
+        original_sql = str(entity.to_sql_statement_create().compile())
+        assert str(reloaded.to_sql_statement_create().compile()) == original_sql, entity.identity
 
 
 def test_hx_foreign_keys_agree_with_the_orm() -> None:
