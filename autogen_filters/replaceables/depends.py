@@ -66,17 +66,17 @@ def read_dependencies(
 
 
 def dependents_closure(needs: Mapping[K, Iterable[K]], roots: Iterable[K]) -> set[K]:
-    """Every entity that needs one of ``roots``, directly or transitively (roots excluded)."""
+    """Every entity that needs one of ``roots``, directly or transitively.  A root appears
+    only when it needs another root."""
     needed_by: dict[K, set[K]] = defaultdict(set)
     for dependent, needed in needs.items():
         for n in needed:
             needed_by[n].add(dependent)
-    roots = set(roots)
     seen: set[K] = set()
-    stack = list(roots)
+    stack = list(set(roots))
     while stack:
         for dependent in needed_by.get(stack.pop(), ()):
-            if dependent not in seen and dependent not in roots:
+            if dependent not in seen:
                 seen.add(dependent)
                 stack.append(dependent)
     return seen
