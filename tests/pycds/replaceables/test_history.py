@@ -108,3 +108,20 @@ def test_every_tracked_table_has_both_triggers(conn: sa.Connection, schema: str)
     with_foreign = [t for t in HISTORY_TRACKED if HX_FOREIGN_KEYS[t]]
     expected |= {(f"{t}_hx", "t100_add_foreign_hx_keys") for t in with_foreign}
     assert found == expected
+
+
+def test_skipped_conflicting_insert_writes_no_history(conn: sa.Connection, schema: str) -> None:
+    """crmprtd inserts with ON CONFLICT DO NOTHING: a skipped duplicate leaves no hx row."""
+    s = schema
+    data = seed(conn, s)
+    observe(conn, s, data.daily_history_id, data.tmax_id, "2020-01-01", 1.0)
+    skipped = conn.execute(
+        sa.text(
+            f"INSERT INTO {s}.obs_raw (obs_time, history_id, vars_id, datum, mod_time)"
+            " VALUES ('2020-01-01', :h, :v, 2.0, now())"
+            " ON CONFLICT ON CONSTRAINT time_place_variable_unique DO NOTHING"
+        ),
+        {"h": data.daily_history_id, "v": data.tmax_id},
+    )
+    assert skipped.rowcount == 0
+    assert [r.datum for r in hx_rows(conn, s, "obs_raw")] == [1.0]
