@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -128,3 +129,44 @@ def lines_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, int]
         return {}
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     return {id(node): pos.start.line for node, pos in positions.items() if id(node) in wanted}
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        _CHILD_FIELDS[cls] = names
+    return names
+
+
+def paths_to_strings(module: cst.Module, needles: tuple[str, ...]) -> set[int]:
+    """Ids of every node whose subtree holds a string literal containing one of ``needles``.
+
+    A plain attribute walk (no node is rebuilt) is several times cheaper than a LibCST visit,
+    which reconstructs every node it passes; transformers use the result to skip the rest.
+    ``needles`` must be lower case; the comparison is on the lower-cased literal source.
+    """
+    keep: set[int] = set()
+
+    def walk(node: cst.CSTNode) -> bool:
+        if type(node) is cst.SimpleString:
+            found = any(needle in node.value.lower() for needle in needles)
+        else:
+            found = False
+            for name in _child_fields(type(node)):
+                value = getattr(node, name)
+                if isinstance(value, cst.CSTNode):
+                    found = walk(value) or found
+                elif isinstance(value, list | tuple):
+                    for item in value:
+                        if isinstance(item, cst.CSTNode):
+                            found = walk(item) or found
+        if found:
+            keep.add(id(node))
+        return found
+
+    walk(module)
+    return keep

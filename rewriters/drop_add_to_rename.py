@@ -73,11 +73,6 @@ class RenameRewriteResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def might_need_rename(source: str) -> bool:
-    """Cheap text pre-check: without a drop there is nothing to pair."""
-    return "drop_column" in source or "drop_table" in source
-
-
 def _code(node: cst.CSTNode) -> str:
     return _EMPTY.code_for_node(node)
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from rewriters._cst import Diagnostic
 from rewriters.config import RewriteConfig
-from rewriters.schema_name import might_need_schema_rewrite, rewrite_schema_names
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from rewriters._cst import Diagnostic
+
+# LibCST (and the rewriters built on it) is imported only once a file passes the text
+# pre-check: the import costs more than the rest of a hook run on files that need nothing.
 
 
 class SourceError(Exception):
@@ -29,12 +34,21 @@ class PipelineResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _might_need_rename(source: str) -> bool:
+def might_need_schema_rewrite(source: str, config: RewriteConfig) -> bool:
+    """Cheap text pre-check: a file that never mentions a schema cannot need that rewrite."""
+    lowered = source.lower()
+    return any(schema.lower() in lowered for schema in config.schemas)
+
+
+def might_need_rename(source: str) -> bool:
+    """Cheap text pre-check: without a drop there is nothing to pair into a rename."""
     return "drop_column" in source or "drop_table" in source
 
 
 def parse(source: str) -> cst.Module:
     """Parse with LibCST, turning every parser failure into :class:`SourceError`."""
+    import libcst as cst
+
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -52,15 +66,16 @@ def rewrite_source(source: str, config: RewriteConfig) -> PipelineResult:
     """Rename rewrite (if enabled), then schema rewrite. Skips parsing when the text shows that
     neither can apply (cheap pre-check)."""
     wants_schema = might_need_schema_rewrite(source, config)
-    wants_rename = config.rename and _might_need_rename(source)
+    wants_rename = config.rename and might_need_rename(source)
     if not (wants_schema or wants_rename):
         return PipelineResult(source, False)
+    from rewriters.drop_add_to_rename import rewrite_renames
+    from rewriters.schema_name import rewrite_schema_names
+
     module = parse(source)
     diagnostics: list[Diagnostic] = []
     changed = False
     if wants_rename:
-        from rewriters.drop_add_to_rename import rewrite_renames
-
         renamed = rewrite_renames(module, config)
         diagnostics.extend(renamed.diagnostics)
         if renamed.changed:
