@@ -6,6 +6,13 @@ Create Date: ${create_date}
 
 """
 ## --- autogen_filters report ---
+## Known divergences hidden by autogen_filters (rule id, reason) and stale rules; empty
+## for plain revisions. Set by AutogenFilters through template_args.
+<% _autogen_report = context.get("autogen_filters_report", "") %>\
+% if _autogen_report:
+${_autogen_report}
+
+% endif
 ## --- end autogen_filters report ---
 from collections.abc import Sequence
 
