@@ -67,8 +67,22 @@ def collect_differences(config: Config) -> list[Subject]:
         found: list[Subject] = []
         for upgrade_ops in script.upgrade_ops_list:
             found.extend(_subjects(upgrade_ops.ops))
-        return _merge_definition_pairs(found)
+        return _merge_definition_pairs(_without_parts_of_whole_tables(found))
     return []
+
+
+def _without_parts_of_whole_tables(subjects: list[Subject]) -> list[Subject]:
+    """Drop index/constraint entries of a table that is itself db_only or orm_only.
+
+    Alembic lists the indexes of a removed table as separate ops; once the table is suppressed
+    as a whole it is never compared, so rules for its parts would be stale.
+    """
+    whole = {
+        (s.schema, s.name)
+        for s in subjects
+        if s.kind == "table" and s.difference in ("db_only", "orm_only")
+    }
+    return [s for s in subjects if s.kind == "table" or (s.schema, s.table) not in whole]
 
 
 def _subjects(operations: Iterable[object]) -> list[Subject]:

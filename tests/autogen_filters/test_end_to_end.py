@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
 from collections.abc import Callable
 from pathlib import Path
 
@@ -132,14 +133,16 @@ def test_overlay_keeps_tracked_inserts_working(crmp_like_db):
         conn.exec_driver_sql(f"SET search_path TO {SCHEMA}, public")
         conn.exec_driver_sql("INSERT INTO meta_network (network_name) VALUES ('n')")
         conn.exec_driver_sql(
-            "INSERT INTO meta_station (native_id, network_id) SELECT 's', network_id FROM meta_network"
+            "INSERT INTO meta_station (native_id, network_id) "
+            "SELECT 's', network_id FROM meta_network"
         )
         conn.exec_driver_sql(
             "INSERT INTO meta_history (station_id, freq, elev) "
             "SELECT station_id, 'daily', 10.5 FROM meta_station"
         )
         conn.exec_driver_sql(
-            "INSERT INTO meta_vars (net_var_name, standard_name, cell_method, display_name, network_id)"
+            "INSERT INTO meta_vars "
+            "(net_var_name, standard_name, cell_method, display_name, network_id)"
             " SELECT 'v', 'air_temperature', 'time: point', 'V', network_id FROM meta_network"
         )
         conn.exec_driver_sql(
@@ -226,6 +229,19 @@ def _dropped(kind: str, name: str):
     return change
 
 
+def _changed(kind: str, name: str, edit: Callable[[str], str]):
+    def change(entities):
+        changed = []
+        for e in entities:
+            if e.type_ == kind and e.signature == name:
+                e = copy.copy(e)
+                e.definition = edit(e.definition)
+            changed.append(e)
+        return changed
+
+    return change
+
+
 def _new_view(entities):
     return [*entities, PGView(SCHEMA, "contact_names_v", f"SELECT name FROM {SCHEMA}.meta_contact")]
 
@@ -254,6 +270,28 @@ def _new_trigger(entities):
 
 ENTITY_CHANGES = {
     "new_function": (_new_function, ["create_entity"]),
+    "changed_function": (
+        _changed(
+            "function", "lastdateofmonth(date)", lambda d: d.replace("IMMUTABLE", "STABLE", 1)
+        ),
+        ["replace_entity"],
+    ),
+    "changed_matview": (
+        _changed(
+            "materialized_view",
+            "monthly_average_of_daily_min_temperature_mv",
+            lambda d: f"SELECT * FROM ({d.strip().rstrip(';')}) AS changed LIMIT 1000000",
+        ),
+        ["replace_entity"],
+    ),
+    "changed_trigger": (
+        _changed(
+            "trigger",
+            "prevent_network_name_modification_trigger",
+            lambda d: d.replace("BEFORE UPDATE", "BEFORE UPDATE OF network_name", 1),
+        ),
+        ["replace_entity"],
+    ),
     "dropped_function": (_dropped("function", "lastdateofmonth(date)"), ["drop_entity"]),
     "new_view": (_new_view, ["create_entity"]),
     "changed_view": (_changed_view, ["replace_entity"]),
