@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rewriters.config import ConfigError, RewriteConfig, load_config, parse_rename_entry
 from rewriters.files import decode, iter_python_files, read_source, write_atomic
-from rewriters.pipeline import SourceError, rewrite_source
+from rewriters.pipeline import PipelineResult, SourceError, rewrite_source
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
 
@@ -116,11 +116,14 @@ class _Runner:
         print(f"Rewriting {name}", file=sys.stderr)
         return None
 
-    def rewrite(self, name: str, source: str, config: RewriteConfig):
+    def rewrite(self, name: str, source: str, config: RewriteConfig) -> PipelineResult | None:
         try:
             result = rewrite_source(source, config)
         except SourceError as exc:
             self.fail(f"{name}:{exc.line}: {exc.message}")
+            return None
+        except Exception as exc:  # a bug must not hide the other files behind a traceback
+            self.fail(f"{name}: internal error, file left unchanged: {type(exc).__name__}: {exc}")
             return None
         for diagnostic in result.diagnostics:
             print(diagnostic.format(name), file=sys.stderr)

@@ -215,3 +215,27 @@ def test_python_dash_m_as_post_write_hook(tmp_path: Path) -> None:
     assert completed.returncode == 1, completed.stderr
     assert completed.stderr == f"Rewriting {path}\n"
     assert path.read_text() == REWRITTEN
+
+
+def test_internal_error_is_one_line_and_other_files_continue(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import rewriters.cli as cli
+
+    real = cli.rewrite_source
+
+    def explode_on_first(source: str, config):
+        if "boom" in source:
+            raise RuntimeError("simulated bug")
+        return real(source, config)
+
+    monkeypatch.setattr(cli, "rewrite_source", explode_on_first)
+    (project / "a.py").write_text("# boom\n" + NEEDS_REWRITE)
+    (project / "b.py").write_text(NEEDS_REWRITE)
+    assert main([str(project)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert (
+        err[0]
+        == f"{project / 'a.py'}: internal error, file left unchanged: RuntimeError: simulated bug"
+    )
+    assert (project / "b.py").read_text() == REWRITTEN
