@@ -10,8 +10,8 @@ minutes).  The "same" column checks that both made the same create/replace/drop 
 
     python benchmarks/replaceables.py [--sizes 50,100,200,400] [--max-stock-n 200] [--url URL]
 
-Needs a PostgreSQL superuser URL (default: ``pycds-db url postgres``); works in a throwaway
-``cmp_bench_*`` database, dropped at the end.
+Needs a PostgreSQL superuser URL (default: ``pycds-db url postgres``); works in throwaway
+``cmp_bench_*`` databases (a fresh one per size and case), dropped after use.
 """
 
 from __future__ import annotations
@@ -91,7 +91,19 @@ def decisions_of_ours(registration):
     )
 
 
-def measure(engine, n: int, case: str, seed: int, run_stock: bool):
+def measure(server: str, n: int, case: str, seed: int, run_stock: bool):
+    """Time both comparators on a fresh database (simulations leave dead catalog rows behind,
+    which would slow whatever runs next), ours first."""
+    name = f"cmp_bench_{os.getpid()}_{n}_{CASES.index(case)}"
+    engine = sa.create_engine(provision.create_database(server, name), poolclass=sa.NullPool)
+    try:
+        return _measure(engine, n, case, seed, run_stock)
+    finally:
+        engine.dispose()
+        provision.drop_database(server, name)
+
+
+def _measure(engine, n: int, case: str, seed: int, run_stock: bool):
     schema = f"bench_{n}"
     specs = universe(schema, n, seed=seed)
     live, declared = states(specs, case, seed)
@@ -127,43 +139,35 @@ def main(argv=None) -> int:
     sizes = [int(x) for x in args.sizes.split(",")]
 
     server = server_url(args.url)
-    name = f"cmp_bench_{os.getpid()}"
-    url = provision.create_database(server, name)
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
     ratios: dict[int, list[float]] = {}
     ours_by: dict[tuple[int, str], float] = {}
-    try:
-        print(
-            f"{'N':>4}  {'case':<12} {'decisions':>9} {'stock s':>9} {'ours s':>8} "
-            f"{'ratio':>7}  same"
-        )
-        for n in sizes:
-            for case in CASES:
-                ours, stock, same, n_decisions = measure(
-                    engine, n, case, args.seed, n <= args.max_stock_n
-                )
-                ours_by[n, case] = ours
-                if stock is None:
-                    print(
-                        f"{n:>4}  {case:<12} {n_decisions:>9} {'skipped':>9} {ours:>8.3f} "
-                        f"{'-':>7}  -   (stock skipped: N > --max-stock-n)"
-                    )
-                    continue
-                ratio = stock / ours
-                ratios.setdefault(n, []).append(ratio)
+    print(
+        f"{'N':>4}  {'case':<12} {'decisions':>9} {'stock s':>9} {'ours s':>8} {'ratio':>7}  same"
+    )
+    for n in sizes:
+        for case in CASES:
+            ours, stock, same, n_decisions = measure(
+                server, n, case, args.seed, n <= args.max_stock_n
+            )
+            ours_by[n, case] = ours
+            if stock is None:
                 print(
-                    f"{n:>4}  {case:<12} {n_decisions:>9} {stock:>9.2f} {ours:>8.3f} "
-                    f"{ratio:>6.0f}x  {'yes' if same else 'NO'}",
-                    flush=True,
+                    f"{n:>4}  {case:<12} {n_decisions:>9} {'skipped':>9} {ours:>8.3f} "
+                    f"{'-':>7}  -   (stock skipped: N > --max-stock-n)"
                 )
-        if 200 in sizes and 400 in sizes:
-            growth = max(ours_by[400, c] / ours_by[200, c] for c in CASES)
-            print(f"ours: max growth N=200 -> N=400: {growth:.2f}x")
-        if 200 in ratios:
-            print(f"min ratio at N=200: {min(ratios[200]):.1f}")
-    finally:
-        engine.dispose()
-        provision.drop_database(server, name)
+                continue
+            ratio = stock / ours
+            ratios.setdefault(n, []).append(ratio)
+            print(
+                f"{n:>4}  {case:<12} {n_decisions:>9} {stock:>9.2f} {ours:>8.3f} "
+                f"{ratio:>6.0f}x  {'yes' if same else 'NO'}",
+                flush=True,
+            )
+    if 200 in sizes and 400 in sizes:
+        growth = max(ours_by[400, c] / ours_by[200, c] for c in CASES)
+        print(f"ours: max growth N=200 -> N=400: {growth:.2f}x")
+    if 200 in ratios:
+        print(f"min ratio at N=200: {min(ratios[200]):.1f}")
     return 0
 
 

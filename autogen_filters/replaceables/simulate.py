@@ -188,7 +188,8 @@ def simulate(
     tables = new_table_statements(conn, upgrade_ops)
     order = guess_order(declared)
     deferred: dict[int, int] = defaultdict(int)
-    max_rounds = max_rounds if max_rounds is not None else len(declared) + 2
+    # Each deferral may cost two rounds (find the failing statement of a batch, then retry).
+    max_rounds = max_rounds if max_rounds is not None else 2 * len(declared) + 2
 
     creates = [_raw_sql(_create_statement(e)) for e in order]
     # Positions from which statements run one at a time: a failing batch does not say which of

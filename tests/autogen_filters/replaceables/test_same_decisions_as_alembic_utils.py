@@ -5,9 +5,10 @@ functions, trigger functions, views (with view-on-view chains and views using fu
 materialized views and triggers: entities are absent, unchanged or changed on either side,
 and random filters exclude some of them (``include_object``, both sides) and some live ones
 (``include_name``).  Both comparators run on the same database inside one rolled-back
-transaction; their create / replace / drop decisions must be identical.  Ours must always
-succeed; examples where stock's own simulation fails (it cascade-drops unchanged dependents of
-a changed entity that a later entity needs) are discarded, being cases where stock is wrong.
+transaction; their create / replace / drop decisions must be identical, and our migration
+must apply upgrade -> downgrade -> upgrade.  Ours must always succeed; examples where stock's
+own simulation fails (it cascade-drops unchanged dependents of a changed entity that a later
+entity needs) are discarded, being cases where stock is wrong.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from autogen_filters.replaceables import Registration
 from benchmarks.replaceables_workload import build, close_under_needs, create_tables, universe
 from benchmarks.replaceables_workload import install as install_entities
 
-from .helpers import autogenerate, stock_autogenerate
+from .helpers import apply, autogenerate, stock_autogenerate
 
 STOCK_ACTIONS = {CreateOp: "create", ReplaceOp: "replace", DropOp: "drop"}
 
@@ -39,6 +40,21 @@ def stock_decisions(ops):
         action = next(a for cls, a in STOCK_ACTIONS.items() if type(op) is cls)
         found.append(_key(action, op.target))
     return sorted(found)
+
+
+def roundtrip(conn, schema, old, new, script, filters):
+    """Apply our migration up, down and up again; after each step nothing is left to do."""
+
+    def left_to_do(entities):
+        ops = autogenerate(conn, entities, [schema], **filters).upgrade_ops.ops
+        return [op.to_diff_tuple()[:2] for op in ops]
+
+    apply(conn, script.upgrade_ops)
+    assert left_to_do(new) == []
+    apply(conn, script.downgrade_ops)
+    assert left_to_do(old) == []
+    apply(conn, script.upgrade_ops)
+    assert left_to_do(new) == []
 
 
 def random_scenario(seed: int):
@@ -93,6 +109,9 @@ def test_same_decisions_as_stock_alembic_utils(cmp_engine, seed):
             # Stock's simulation fails when re-creating a changed entity cascade-drops an
             # unchanged one that a later entity needs: not a scenario where stock is right.
             stock = None
+        # Whatever stock did, our migration applies: upgrade -> downgrade -> upgrade.
+        with conn.begin_nested():
+            roundtrip(conn, schema, build(specs, live), entities, ours, filters)
         conn.rollback()
     assume(stock is not None)
 
