@@ -14,6 +14,7 @@ from alembic.config import Config
 
 from autogen_filters import PLACEHOLDER_REASON, RegistryError, load_registry
 from autogen_filters.baseline import main
+from pycds import get_schema_name
 from pycds.alembic_config import SCRIPT_LOCATION
 from pycds.localdb import provision
 
@@ -46,7 +47,8 @@ def test_baseline_round_trip(crmp_like_db, tmp_path, capsys):
     assert main(["-c", str(ini), "-x", "db=legacy", "-o", str(out)]) == 1
     text = out.read_text()
     assert text.count("[[rule]]") >= 30
-    assert 'kind = "index"\ntable = "obs_raw"\nname = "ix_crmp_obs_raw_vars_id"' in text
+    index = f"ix_{get_schema_name()}_obs_raw_vars_id"
+    assert f'kind = "index"\ntable = "obs_raw"\nname = "{index}"' in text
     assert 'difference = "definition"' in text  # drop + create of obs_raw_comp_idx
     assert 'db = "REAL"' in text
     assert "difference(s) written" in capsys.readouterr().err

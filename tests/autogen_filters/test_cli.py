@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pycds import get_schema_name
 from pycds.alembic_config import SCRIPT_LOCATION, VERSIONS
 from pycds.localdb import provision
 
@@ -74,7 +75,7 @@ def test_check_fails_with_the_list_of_real_differences(crmp_like_db, tmp_path):
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "FAILED: New upgrade operations detected" in output
-    assert "ix_crmp_obs_raw_vars_id" in output
+    assert f"ix_{get_schema_name()}_obs_raw_vars_id" in output
 
 
 def test_revision_writes_nothing_when_nothing_real_remains(crmp_like_db, tmp_path):

@@ -189,3 +189,24 @@ def test_chained_hooks_run_after_the_filter():
     legacy = ops.DropTableOp.from_table(reflected_table("meta_alias"))
     filters.process_revision_directives(context(), None, [script_for(legacy)])
     assert seen == [[]]
+
+
+def test_grant_entities_are_filtered_by_table_and_role():
+    from alembic_utils.pg_grant_table import PGGrantTable
+
+    registry = parse_registry(
+        """[[rule]]
+id = "crmprtd-grants"
+kind = "grant"
+table = "obs_raw|meta_(history|station|network|vars)"
+name = "crmprtd"
+difference = "db_only"
+reason = "Loader grants are managed by CRMP's permissions script."
+""",
+        source="grants.toml",
+    )
+    filters = AutogenFilters(registry, schema=SCHEMA, stream=io.StringIO())
+    granted = PGGrantTable(SCHEMA, "obs_raw", "crmprtd", "INSERT", columns=["datum"])
+    other_role = PGGrantTable(SCHEMA, "obs_raw", "httpd", "INSERT", columns=["datum"])
+    assert not filters.include_object(granted, "x", "grant_table", True, None)
+    assert filters.include_object(other_role, "x", "grant_table", True, None)
