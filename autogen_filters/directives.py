@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic.operations import ops
+from alembic_utils import reversible_op
 
 from .matching import Matcher, Subject
 from .subjects import (
@@ -89,6 +90,13 @@ def subjects_of_op(op: Any, side: str = UPGRADE) -> list[Subject]:
 
 # --- presence: create / drop ----------------------------------------------------------------
 
+# alembic-utils ops (and subclasses, e.g. autogen_filters.replaceables.ops): a revert is the
+# downgrade side of a replace.
+_ENTITY_OPS = (
+    (reversible_op.CreateOp, "create"),
+    (reversible_op.DropOp, "drop"),
+    ((reversible_op.ReplaceOp, reversible_op.RevertOp), "replace"),
+)
 _CREATE_OPS = (ops.CreateTableOp, ops.AddColumnOp, ops.CreateIndexOp, ops.AddConstraintOp)
 _DROP_OPS = (ops.DropTableOp, ops.DropColumnOp, ops.DropIndexOp, ops.DropConstraintOp)
 
@@ -100,8 +108,10 @@ def _direction(op: Any) -> str | None:
     if isinstance(op, _DROP_OPS):
         return "drop"
     if is_entity(getattr(op, "target", None)):
-        # alembic-utils ops (CreateOp, DropOp, ReplaceOp, RevertOp) and look-alikes from other
-        # comparators are recognised by name, so this module does not depend on their classes.
+        for classes, direction in _ENTITY_OPS:
+            if isinstance(op, classes):
+                return direction
+        # Look-alike ops from other comparators are recognised by their class name.
         op_name = type(op).__name__.lower()
         for word in ("create", "drop", "replace", "revert"):
             if op_name.startswith(word):
