@@ -74,6 +74,10 @@ def make_plan(
     drop_order = creation_order(to_drop, live_needs, rank=lambda k: k[1])
     for key in reversed(drop_order):
         target = live_by_key[key].entity
+        if key in displaced and key not in replaced and key in declared_by_live_key:
+            # Unchanged and declared: the downgrade re-creates it from the declared text, which
+            # round-trips, rather than from PostgreSQL's rendering of it, which may not (#85).
+            target = declared_by_live_key[key]
         plan.drops.append(DropEntityOp(target, extra_sql_on_create=extra_sql(target)))
 
     # Creations in the simulation's order; displaced dependents nobody declared go right
