@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.autogenerate import renderers
+from alembic.autogenerate import render_python_code, renderers
 from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate.rewriter import Rewriter
 from alembic.operations import ops
@@ -128,10 +128,6 @@ def _schemas(schema: str | None) -> tuple[str, ...]:
     return (schema,) if schema else ()
 
 
-def _index_columns(op: ops.CreateIndexOp) -> tuple[str, ...]:
-    return tuple(c if isinstance(c, str) else str(getattr(c, "name", c)) for c in op.columns)
-
-
 class _RenamePlanner:
     def __init__(self, renames: Mapping[str, str]) -> None:
         self.renames = dict(renames)
@@ -173,7 +169,7 @@ class _RenamePlanner:
             )
             _replace_pair(upgrade.ops, up_drops[old], up_adds[new], forward)
             _replace_pair(downgrade.ops, down_adds[old], down_drops[new], backward)
-            _drop_recreated_indexes(upgrade, downgrade, old, new)
+            _drop_recreated_objects(upgrade, downgrade, old, new)
         for ambiguity in pairing.ambiguities:
             self.ambiguities.append(
                 f"possible rename of {upgrade.table_name}.{ambiguity.dropped}; candidates: "
@@ -271,38 +267,54 @@ def _replace_pair(operations: list[Any], first: Any, second: Any, replacement: A
     del operations[high]
 
 
-def _drop_recreated_indexes(
+def _render(operation: ops.MigrateOperation) -> str:
+    return render_python_code(ops.UpgradeOps(ops=[operation]))
+
+
+def _object_name(operation: Any) -> str | None:
+    name = getattr(operation, "index_name", None) or getattr(operation, "constraint_name", None)
+    return str(name) if name else None
+
+
+def _drop_recreated_objects(
     upgrade: ops.ModifyTableOps, downgrade: ops.ModifyTableOps, old: str, new: str
 ) -> None:
-    """Remove index drop+create pairs that only move an index to the renamed column."""
+    """Remove index/constraint drop+create pairs that only move the object to the renamed
+    column: PostgreSQL carries indexes and constraints across RENAME COLUMN.
 
-    def by_name(operations: list[Any], kind: type) -> dict[str, Any]:
-        return {o.index_name: o for o in operations if isinstance(o, kind)}
+    The two ``create`` ops are compared as rendered code, with the quoted old column name
+    replaced by the new one in the downgrade's (reflected) version.
+    """
+    creates = (ops.CreateIndexOp, ops.AddConstraintOp)
+    drops = (ops.DropIndexOp, ops.DropConstraintOp)
 
-    up_creates, up_drops = (
-        by_name(upgrade.ops, ops.CreateIndexOp),
-        by_name(upgrade.ops, ops.DropIndexOp),
-    )
-    down_creates = by_name(downgrade.ops, ops.CreateIndexOp)
-    down_drops = by_name(downgrade.ops, ops.DropIndexOp)
+    def by_name(operations: list[Any], kinds: tuple[type, ...]) -> dict[str, Any]:
+        named = {}
+        for operation in operations:
+            name = _object_name(operation) if isinstance(operation, kinds) else None
+            if name is not None:
+                named[name] = operation
+        return named
+
+    up_creates, up_drops = by_name(upgrade.ops, creates), by_name(upgrade.ops, drops)
+    down_creates, down_drops = by_name(downgrade.ops, creates), by_name(downgrade.ops, drops)
     for name, up_create in up_creates.items():
         down_create = down_creates.get(name)
         if down_create is None or name not in up_drops or name not in down_drops:
             continue
-        moved = tuple(new if c == old else c for c in _index_columns(down_create))
-        if (
-            moved == _index_columns(up_create)
-            and moved != _index_columns(down_create)
-            and bool(up_create.unique) == bool(down_create.unique)
-            and up_create.kw == down_create.kw
-        ):
-            for container, op in (
+        try:
+            before, after = _render(down_create), _render(up_create)
+        except (ValueError, NotImplementedError):  # an op without a renderer: keep it
+            continue
+        moved = before.replace(repr(old), repr(new))
+        if moved == after and before != after:
+            for container, operation in (
                 (upgrade, up_create),
                 (upgrade, up_drops[name]),
                 (downgrade, down_create),
                 (downgrade, down_drops[name]),
             ):
-                container.ops.remove(op)
+                container.ops.remove(operation)
 
 
 def make_rename_writer(renames: Mapping[str, str] | None = None) -> Rewriter:

@@ -255,3 +255,53 @@ def test_unrelated_ops_are_untouched() -> None:
         _render(script.downgrade_ops),
     )
     assert _run(rename_writer, script) == before
+
+
+def _fk_table(column: str) -> sa.ForeignKeyConstraint:
+    metadata = sa.MetaData()
+    sa.Table("meta_contact", metadata, sa.Column("contact_id", sa.Integer), schema=SCHEMA)
+    table = sa.Table(
+        "meta_network",
+        metadata,
+        sa.Column(column, sa.Integer),
+        sa.ForeignKeyConstraint([column], [f"{SCHEMA}.meta_contact.contact_id"], name="fk_net"),
+        schema=SCHEMA,
+    )
+    (constraint,) = table.foreign_key_constraints
+    return constraint
+
+
+def test_recreated_foreign_key_is_removed() -> None:
+    script = _script(
+        _modify(
+            _add(sa.Column("contact", sa.Integer(), nullable=True)),
+            ops.DropConstraintOp.from_constraint(_fk_table("contact_ref")),
+            ops.CreateForeignKeyOp.from_constraint(_fk_table("contact")),
+            _drop(sa.Column("contact_ref", sa.INTEGER(), nullable=True)),
+        )
+    )
+    upgrade, downgrade = _run(rename_writer, script)
+    assert [name for name, _args, _kw in _op_calls(upgrade)] == ["alter_column"]
+    assert [name for name, _args, _kw in _op_calls(downgrade)] == ["alter_column"]
+
+
+def test_foreign_key_to_another_target_is_kept() -> None:
+    script = _script(
+        _modify(
+            _add(sa.Column("contact", sa.Integer(), nullable=True)),
+            ops.DropConstraintOp.from_constraint(_fk_table("contact_ref")),
+            ops.CreateForeignKeyOp(
+                "fk_net",
+                "meta_network",
+                "meta_contact",
+                ["contact"],
+                ["other_id"],
+                source_schema=SCHEMA,
+                referent_schema=SCHEMA,
+            ),
+            _drop(sa.Column("contact_ref", sa.INTEGER(), nullable=True)),
+        )
+    )
+    upgrade, _ = _run(rename_writer, script)
+    names = [name for name, _args, _kw in _op_calls(upgrade)]
+    assert names == ["alter_column", "drop_constraint", "create_foreign_key"]
