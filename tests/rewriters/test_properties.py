@@ -77,9 +77,8 @@ class _Undo(ast.NodeTransformer):
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
-        value = eval(
-            compile(ast.Expression(node), "<f-string>", "eval"), {"schema_name": "crmp"}
-        )
+        # Only f-strings the rewriter produced (or the generator wrote): no untrusted input.
+        value = eval(compile(ast.Expression(node), "<f-string>", "eval"), {"schema_name": "crmp"})
         return ast.copy_location(ast.Constant(value), node)
 
 
@@ -88,10 +87,11 @@ def _without_added_lines(tree: ast.Module) -> ast.Module:
         statement
         for statement in tree.body
         if not (
-            (isinstance(statement, ast.ImportFrom)
-            and statement.module == "pycds")
-            or (isinstance(statement, ast.Assign)
-            and ast.unparse(statement) == "schema_name = get_schema_name()")
+            (isinstance(statement, ast.ImportFrom) and statement.module == "pycds")
+            or (
+                isinstance(statement, ast.Assign)
+                and ast.unparse(statement) == "schema_name = get_schema_name()"
+            )
         )
     ]
     return tree
