@@ -21,9 +21,9 @@ from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from .catalog import MANAGED_KINDS, kind_of, read_live
 from .compare import decide, include_entity
-from .depends import read_dependencies
+from .depends import read_column_dependents, read_dependencies
 from .plan import ExtraSql, Plan, make_plan, no_extra_sql
-from .simulate import simulate
+from .simulate import altered_columns, simulate
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,9 @@ def compare_replaceables(
         drop_schemas=registration.schemas,
         autogen_context=autogen_context,
     )
-    needs = read_dependencies(conn, [x.key for x in live]) if decisions else {}
+    columns = altered_columns(upgrade_ops, conn.dialect.default_schema_name or "public")
+    blocked = read_column_dependents(conn, columns) if columns else set()
+    needs = read_dependencies(conn, [x.key for x in live]) if decisions or blocked else {}
     plan = make_plan(
         decisions,
         declared=declared,
@@ -127,6 +129,7 @@ def compare_replaceables(
         live=live,
         live_needs=needs,
         extra_sql=registration.extra_sql,
+        blocked=blocked,
     )
     timings["total"] = time.perf_counter() - started
     registration.last_plan = plan

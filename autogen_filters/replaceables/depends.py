@@ -104,3 +104,36 @@ def creation_order(
         done.add(chosen)
         remaining.remove(chosen)
     return order
+
+
+_COLUMN_DEPENDENTS = text(
+    """
+    select distinct
+        case when d.classid = 'pg_rewrite'::regclass then 'pg_class'
+             else d.classid::regclass::text end,
+        case when d.classid = 'pg_rewrite'::regclass then r.ev_class else d.objid end
+    from unnest(cast(:schemas as text[]), cast(:tables as text[]), cast(:columns as text[]))
+         as wanted(schema_name, table_name, column_name)
+    join pg_namespace n on n.nspname = wanted.schema_name
+    join pg_class c on c.relnamespace = n.oid and c.relname = wanted.table_name
+    join pg_attribute a on a.attrelid = c.oid and a.attname = wanted.column_name
+    join pg_depend d on d.refclassid = 'pg_class'::regclass and d.refobjid = c.oid
+                    and d.refobjsubid = a.attnum and d.deptype = 'n'
+    left join pg_rewrite r on d.classid = 'pg_rewrite'::regclass and r.oid = d.objid
+    where d.classid in ('pg_rewrite'::regclass, 'pg_trigger'::regclass, 'pg_proc'::regclass)
+    """
+)
+
+
+def read_column_dependents(
+    conn: Connection, columns: Iterable[tuple[str, str, str]]
+) -> set[CatalogKey]:
+    """Entities that use one of ``columns`` (``(schema, table, column)``), in one query."""
+    columns = list(columns)
+    if not columns:
+        return set()
+    schemas, tables, names = (list(x) for x in zip(*columns, strict=True))
+    rows = conn.execute(
+        _COLUMN_DEPENDENTS, {"schemas": schemas, "tables": tables, "columns": names}
+    ).fetchall()
+    return {(catalog, int(oid)) for catalog, oid in rows}

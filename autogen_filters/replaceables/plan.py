@@ -51,7 +51,10 @@ def make_plan(
     live: Sequence[LiveEntity],
     live_needs: Mapping[CatalogKey, set[CatalogKey]],
     extra_sql: ExtraSql = no_extra_sql,
+    blocked: set[CatalogKey] = frozenset(),
 ) -> Plan:
+    """``blocked``: live entities that must be out of the way of this revision's table
+    changes (they use a column whose type changes, or that is renamed or dropped)."""
     live_by_key = {x.key: x for x in live}
     live_by_identity = {x.identity: x for x in live}
     # Declared entities by the live object they stand for (same identity after simulation).
@@ -67,7 +70,8 @@ def make_plan(
     breaking = set(dropped) | {
         key for key, d in replaced.items() if isinstance(d.live.entity, PGView | PGMaterializedView)
     }
-    displaced = dependents_closure(live_needs, breaking) - dropped
+    blocked = set(blocked) & set(live_by_key)
+    displaced = (dependents_closure(live_needs, breaking | blocked) | blocked) - dropped
 
     plan = Plan(decisions=list(decisions))
     to_drop = dropped | displaced

@@ -250,3 +250,58 @@ def test_filters_schemas_and_extension_functions(conn, schema, cmp_engine):
     )
     assert extension_functions > 0
     assert not any((c[1] or "").startswith(f"{s}.citext") for c in calls)  # never seen
+
+
+def test_changing_a_column_under_views_and_a_trigger(conn, schema):
+    """alembic-utils #89: a column type changes under a view chain and a column trigger; the
+    entities are dropped before the ALTER and re-created after it, in both directions."""
+    s = schema
+    entities = [
+        PGFunction(s, "touch()", "returns trigger language plpgsql as $$ begin return NEW; end $$"),
+        PGView(s, "on_a", f"select id, a from {s}.t"),
+        PGView(s, "on_on_a", f"select a from {s}.on_a"),
+        PGView(s, "on_b_only", f"select b from {s}.t"),
+        PGTrigger(
+            s,
+            "a_changes",
+            f"BEFORE UPDATE OF a ON {s}.t FOR EACH ROW EXECUTE FUNCTION {s}.touch()",
+            on_entity=f"{s}.t",
+        ),
+    ]
+    install(conn, entities)
+    metadata = sa.MetaData(schema=s)
+    sa.Table(
+        "t",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("a", sa.BigInteger),
+        sa.Column("b", sa.Text),
+    )
+
+    def include_name(name, type_, parent_names):
+        return name == s if type_ == "schema" else True
+
+    kw = {"metadata": metadata, "include_schemas": True, "include_name": include_name}
+    script = autogenerate(conn, entities, [s], **kw)
+    ops = script.upgrade_ops.ops
+    kinds = [type(op).__name__ for op in ops]
+    assert "ModifyTableOps" in kinds
+    alter = kinds.index("ModifyTableOps")
+    dropped = {op.target.signature for op in ops[:alter] if type(op).__name__ == "DropEntityOp"}
+    created = {op.target.signature for op in ops[alter:] if type(op).__name__ == "CreateEntityOp"}
+    assert dropped == created == {"on_a", "on_on_a", "a_changes"}  # not on_b_only, not touch
+    apply(conn, script.upgrade_ops)
+    assert (
+        conn.scalar(
+            sa.text(
+                "select data_type from information_schema.columns "
+                "where table_schema = :s and table_name = 'on_a' and column_name = 'a'"
+            ),
+            {"s": s},
+        )
+        == "bigint"
+    )
+    assert_in_sync(conn, entities, s, **kw)
+    apply(conn, script.downgrade_ops)
+    apply(conn, script.upgrade_ops)
+    assert_in_sync(conn, entities, s, **kw)
