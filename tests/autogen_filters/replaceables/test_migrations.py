@@ -305,3 +305,44 @@ def test_changing_a_column_under_views_and_a_trigger(conn, schema):
     apply(conn, script.downgrade_ops)
     apply(conn, script.upgrade_ops)
     assert_in_sync(conn, entities, s, **kw)
+
+
+def test_column_change_under_an_undeclared_view_recreates_it_from_its_live_text(conn, schema):
+    """A view the filters hide still blocks the ALTER: it is moved out of the way and put back
+    as it was (the simulation then runs against the old column type, with a warning)."""
+    s = schema
+    install(conn, [PGView(s, "legacy", f"select a from {s}.t")])
+    metadata = sa.MetaData(schema=s)
+    sa.Table(
+        "t",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("a", sa.BigInteger),
+        sa.Column("b", sa.Text),
+    )
+
+    def include_name(name, type_, parent_names):
+        return name == s if type_ == "schema" else True
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        return name != f"{s}.legacy"
+
+    declared = [PGView(s, "other", "select 1 as one")]
+    kw = {
+        "metadata": metadata,
+        "include_schemas": True,
+        "include_name": include_name,
+        "include_object": include_object,
+    }
+    script = autogenerate(conn, declared, [s], **kw)
+    code = apply(conn, script.upgrade_ops)
+    assert f"op.drop_entity({s}_legacy)" in code and f"op.create_entity({s}_legacy)" in code
+    legacy_type = sa.text(
+        "select data_type from information_schema.columns "
+        "where table_schema = :s and table_name = 'legacy' and column_name = 'a'"
+    )
+    assert conn.scalar(legacy_type, {"s": s}) == "bigint"
+    apply(conn, script.downgrade_ops)
+    assert conn.scalar(legacy_type, {"s": s}) == "integer"
+    apply(conn, script.upgrade_ops)
+    assert conn.scalar(legacy_type, {"s": s}) == "bigint"
