@@ -4,7 +4,7 @@ For N mixed entities (functions, trigger functions, views with view-on-view chai
 functions, materialized views, triggers; see ``replaceables_workload.py``) and three cases
 (no change, 10% changed among entities nothing depends on, all new), both comparators
 autogenerate against the same database state, side by side in one run; the table gives
-seconds for each and the ratio.  Ours is the best of three runs (well under a second each);
+seconds for each and the ratio.  Ours is the best of five runs (well under a second each);
 stock runs once.  Stock above ``--max-stock-n`` is skipped (all-new at N=400 takes many
 minutes).  The "same" column checks that both made the same create/replace/drop decisions.
 
@@ -113,7 +113,7 @@ def _measure(engine, n: int, case: str, seed: int, run_stock: bool):
         install(conn, build(specs, live))
         entities = build(specs, declared)
         ours = []
-        for _ in range(3):
+        for _ in range(5):
             registration = Registration(entities=entities, schemas=(schema,))
             started = time.perf_counter()
             autogenerate(conn, entities, [schema], registration=registration)
