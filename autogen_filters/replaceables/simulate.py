@@ -136,7 +136,7 @@ def _drop_statements(
     ]
 
 
-def new_table_statements(conn: Connection, upgrade_ops: alembic_ops.UpgradeOps | None) -> list:
+def new_table_statements(upgrade_ops: alembic_ops.UpgradeOps | None) -> list:
     """The table changes of this autogenerate that entities may depend on, in op order:
     ``("table", Table)`` and ``("add", AddColumnOp)`` (run before the entities' live copies are
     dropped), ``("alter", op)`` for column type changes, renames and drops (run after).
@@ -170,7 +170,7 @@ def altered_columns(
     entities on them must be dropped before and re-created after (alembic-utils #89)."""
     return [
         (op.schema or default_schema, op.table_name, op.column_name)
-        for kind, op in new_table_statements(None, upgrade_ops)
+        for kind, op in new_table_statements(upgrade_ops)
         if kind == "alter"
     ]
 
@@ -210,7 +210,7 @@ def simulate(
     kinds = {kind_of(e) for e in declared}
     live_keys = {x.key for x in live}
     drops = _drop_statements(declared, live)
-    tables = new_table_statements(conn, upgrade_ops)
+    tables = new_table_statements(upgrade_ops)
     order = guess_order(declared)
     deferred: dict[int, int] = defaultdict(int)
     # Each deferral may cost two rounds (find the failing statement of a batch, then retry).
