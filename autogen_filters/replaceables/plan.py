@@ -15,6 +15,7 @@ in a valid order: creations are undone dependents first, drops undone needs firs
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +29,8 @@ from .compare import Decision
 from .depends import creation_order, dependents_closure
 from .ops import CreateEntityOp, DropEntityOp, ReplaceEntityOp
 from .simulate import Simulation
+
+logger = logging.getLogger(__name__)
 
 ExtraSql = Callable[[ReplaceableEntity], Sequence[str]]
 
@@ -72,6 +75,16 @@ def make_plan(
     }
     blocked = set(blocked) & set(live_by_key)
     displaced = (dependents_closure(live_needs, breaking | blocked) | blocked) - dropped
+    # Undeclared entities (e.g. hidden by the filters) standing on something dropped cannot be
+    # put back: they go too, as a DROP ... CASCADE would take them (and return on downgrade).
+    doomed = _doomed(dropped, displaced - set(declared_by_live_key), live_needs)
+    if doomed:
+        logger.warning(
+            "replaceables: also dropping %s, which depend on dropped entities",
+            ", ".join(sorted(live_by_key[k].identity for k in doomed)),
+        )
+    dropped |= doomed
+    displaced -= doomed
 
     plan = Plan(decisions=list(decisions))
     to_drop = dropped | displaced
@@ -114,6 +127,24 @@ def make_plan(
     creations.sort(key=lambda pair: pair[0])
     plan.creations = [op for _, op in creations]
     return plan
+
+
+def _doomed(
+    dropped: set[CatalogKey],
+    undeclared: set[CatalogKey],
+    live_needs: Mapping[CatalogKey, set[CatalogKey]],
+) -> set[CatalogKey]:
+    """The undeclared entities that need, directly or through other such entities, a dropped
+    one."""
+    doomed: set[CatalogKey] = set()
+    changed = True
+    while changed:
+        changed = False
+        for key in undeclared - doomed:
+            if live_needs.get(key, set()) & (dropped | doomed):
+                doomed.add(key)
+                changed = True
+    return doomed
 
 
 def _create(entity: ReplaceableEntity, extra_sql: ExtraSql) -> CreateEntityOp:

@@ -346,3 +346,29 @@ def test_column_change_under_an_undeclared_view_recreates_it_from_its_live_text(
     assert conn.scalar(legacy_type, {"s": s}) == "integer"
     apply(conn, script.upgrade_ops)
     assert conn.scalar(legacy_type, {"s": s}) == "bigint"
+
+
+def test_dropping_a_view_under_a_filtered_out_matview_drops_both(conn, schema):
+    """A dropped view takes its undeclared dependents with it (they cannot be put back on
+    nothing), and the downgrade restores both; found by the randomised test (seed 12)."""
+    s = schema
+    old = [
+        PGView(s, "base", f"select id, a from {s}.t"),
+        PGMaterializedView(s, "hidden_mv", f"select id from {s}.base", with_data=True),
+    ]
+    install(conn, old)
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        return name != f"{s}.hidden_mv"
+
+    script = autogenerate(
+        conn, [PGView(s, "kept", "select 1 as one")], [s], include_object=include_object
+    )
+    code = apply(conn, script.upgrade_ops)
+    drops = [line for line in code.splitlines() if line.startswith("op.drop_entity")]
+    assert drops == [f"op.drop_entity({s}_hidden_mv)", f"op.drop_entity({s}_base)"]
+    assert f"op.create_entity({s}_hidden_mv)" not in code
+    apply(conn, script.downgrade_ops)
+    assert_in_sync(conn, old, s)
+    apply(conn, script.upgrade_ops)
+    assert conn.scalar(sa.text("select to_regclass(:m)::text"), {"m": f"{s}.hidden_mv"}) is None
