@@ -21,6 +21,7 @@ tree only, so each is reported once. ``ModifyTableOps`` left empty are removed.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from alembic.operations import ops
@@ -80,6 +81,21 @@ def filter_ops(container: ops.OpContainer, matcher: Matcher, side: str) -> None:
     container.ops = kept
 
 
+def predict_upgrade_op(op: Any, matcher: Matcher) -> Any | None:
+    """How ``op`` of an upgrade tree will be emitted after filtering: the op itself, a
+    trimmed copy (an ``alter_column`` that loses suppressed attributes), or None when it is
+    suppressed. Records nothing: callers ask ahead of the filter (e.g. a comparator that
+    simulates the table changes), and the filter itself records later."""
+    if isinstance(op, ops.AlterColumnOp):
+        trimmed = copy.copy(op)
+        _trim_alter_column(trimmed, matcher, UPGRADE, record=False)
+        return trimmed if trimmed.has_changes() else None
+    subject = _presence_subject(op, UPGRADE)
+    if subject is not None and matcher.suppress(subject, record=False):
+        return None
+    return op
+
+
 def subjects_of_op(op: Any, side: str = UPGRADE) -> list[Subject]:
     """Every difference a single op stands for (used by the baseline writer and reports)."""
     if isinstance(op, ops.AlterColumnOp):
@@ -120,6 +136,10 @@ def _direction(op: Any) -> str | None:
 
 
 def _presence_subject(op: Any, side: str) -> Subject | None:
+    if getattr(op, "displaced", False):
+        # Only makes way for another change (replaceables' plan): it follows that change,
+        # and no rule may hide it on its own.
+        return None
     direction = _direction(op)
     identity = op_kind_and_identity(op)
     if direction is None or identity is None:

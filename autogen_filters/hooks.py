@@ -22,7 +22,7 @@ from typing import Any
 
 from alembic.util import CommandError
 
-from .directives import DirectiveFilter
+from .directives import DirectiveFilter, predict_upgrade_op
 from .include import IncludeHooks
 from .matching import Matcher
 from .registry import Registry
@@ -87,6 +87,14 @@ class AutogenFilters:
         """Run ``hooks`` (Rewriters or plain callables) after the filter, in order. Returns self."""
         self._chained.extend(hooks)
         return self
+
+    def predict_upgrade_op(self, op: Any) -> Any | None:
+        """The op as this filter will emit it (maybe trimmed), or None if suppressed.
+
+        For comparators that look at the table ops before ``process_revision_directives``
+        runs, such as :mod:`autogen_filters.replaceables` simulating column changes.
+        """
+        return predict_upgrade_op(op, self.matcher)
 
     def configure_options(self) -> dict[str, Any]:
         """Keyword arguments for ``context.configure(...)``."""

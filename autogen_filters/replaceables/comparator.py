@@ -20,10 +20,11 @@ from alembic.util import DispatchPriority, PriorityDispatchResult
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from .catalog import MANAGED_KINDS, kind_of, read_live
-from .compare import decide, include_entity
+from .compare import Decision, decide, include_entity
 from .depends import read_column_dependents, read_dependencies
+from .ops import DropEntityOp, ReplaceEntityOp
 from .plan import ExtraSql, Plan, make_plan, no_extra_sql
-from .simulate import altered_columns, simulate
+from .simulate import Predict, altered_columns, simulate
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,9 @@ class Registration:
     schemas: tuple[str, ...]
     kinds: tuple[type[ReplaceableEntity], ...] = MANAGED_KINDS
     extra_sql: ExtraSql = no_extra_sql
+    # How each table op of the run will really be emitted (e.g. after a divergence filter);
+    # the simulation only applies those changes. None: every op as it is.
+    predict: Predict | None = None
     last_timings: dict[str, float] = field(default_factory=dict)
     last_plan: Plan | None = None  # of the latest comparison (tests, diagnostics)
 
@@ -50,6 +54,7 @@ def register_replaceables(
     schema: str | Sequence[str],
     extra_sql: ExtraSql | None = None,
     kinds: Iterable[type[ReplaceableEntity]] | None = None,
+    predict: Predict | None = None,
 ) -> Registration:
     """Make the next autogenerate runs compare ``entities`` (replacing any earlier call).
 
@@ -58,6 +63,9 @@ def register_replaceables(
     * ``extra_sql(entity) -> [sql, ...]``: statements to run after ``entity`` is created or
       replaced (matview indexes, GRANTs); rendered as ``op.execute(...)`` after the op.
     * ``kinds``: restrict to some of ``PGFunction, PGView, PGMaterializedView, PGTrigger``.
+    * ``predict(op) -> op | None``: how a table op of the run will really be emitted, when a
+      later ``process_revision_directives`` (a divergence filter) trims or drops it; only
+      the changes that remain are simulated. E.g. ``AutogenFilters.predict_upgrade_op``.
     """
     global _registration
     schemas = (schema,) if isinstance(schema, str) else tuple(schema)
@@ -69,6 +77,7 @@ def register_replaceables(
         schemas=schemas,
         kinds=tuple(kinds) if kinds is not None else MANAGED_KINDS,
         extra_sql=extra_sql or no_extra_sql,
+        predict=predict,
     )
     return _registration
 
@@ -109,7 +118,9 @@ def compare_replaceables(
     live = read_live(conn, read_schemas, kinds)
     timings["read"] = time.perf_counter() - started
 
-    simulation = simulate(conn, declared, live, upgrade_ops=upgrade_ops)
+    simulation = simulate(
+        conn, declared, live, upgrade_ops=upgrade_ops, predict=registration.predict
+    )
     timings["simulate"] = time.perf_counter() - started - timings["read"]
 
     decisions = decide(
@@ -119,7 +130,9 @@ def compare_replaceables(
         drop_schemas=registration.schemas,
         autogen_context=autogen_context,
     )
-    columns = altered_columns(upgrade_ops, conn.dialect.default_schema_name or "public")
+    suppressed = _suppressed_later(decisions, registration.predict)
+    default_schema = conn.dialect.default_schema_name or "public"
+    columns = altered_columns(upgrade_ops, default_schema, registration.predict)
     blocked = read_column_dependents(conn, columns) if columns else set()
     needs = read_dependencies(conn, [x.key for x in live]) if decisions or blocked else {}
     plan = make_plan(
@@ -130,6 +143,7 @@ def compare_replaceables(
         live_needs=needs,
         extra_sql=registration.extra_sql,
         blocked=blocked,
+        suppressed=suppressed,
     )
     timings["total"] = time.perf_counter() - started
     registration.last_plan = plan
@@ -143,6 +157,21 @@ def compare_replaceables(
         simulation.rounds,
     )
     return plan
+
+
+def _suppressed_later(decisions: Sequence[Decision], predict: Predict | None) -> set:
+    """Live entities whose drop or replace ``predict`` says will not be emitted."""
+    if predict is None:
+        return set()
+    probes = {
+        "drop": lambda d: DropEntityOp(d.live.entity),
+        "replace": lambda d: ReplaceEntityOp(d.entity, d.live.entity),
+    }
+    return {
+        d.live.key
+        for d in decisions
+        if d.action in probes and d.live is not None and predict(probes[d.action](d)) is None
+    }
 
 
 def _silence_stock_comparator_when_unused() -> None:

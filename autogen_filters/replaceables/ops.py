@@ -23,12 +23,21 @@ from alembic_utils.reversible_op import CreateOp, DropOp, ReplaceOp, RevertOp
 
 
 class CreateEntityOp(CreateOp):
-    def __init__(self, target: ReplaceableEntity, extra_sql: Sequence[str] = ()):
+    """``displaced``: the op only re-creates an entity that had to make way for another
+    change (a rebuilt view under it, a column type change); it is that change's consequence,
+    not a difference of its own."""
+
+    def __init__(
+        self, target: ReplaceableEntity, extra_sql: Sequence[str] = (), displaced: bool = False
+    ):
         super().__init__(target)
         self.extra_sql = tuple(extra_sql)
+        self.displaced = displaced
 
     def reverse(self) -> DropEntityOp:
-        return DropEntityOp(self.target, extra_sql_on_create=self.extra_sql)
+        return DropEntityOp(
+            self.target, extra_sql_on_create=self.extra_sql, displaced=self.displaced
+        )
 
 
 class DropEntityOp(DropOp):
@@ -37,12 +46,16 @@ class DropEntityOp(DropOp):
         target: ReplaceableEntity,
         cascade: bool = False,
         extra_sql_on_create: Sequence[str] = (),
+        displaced: bool = False,
     ):
         super().__init__(target, cascade=cascade)
         self.extra_sql_on_create = tuple(extra_sql_on_create)
+        self.displaced = displaced  # see CreateEntityOp
 
     def reverse(self) -> CreateEntityOp:
-        return CreateEntityOp(self.target, extra_sql=self.extra_sql_on_create)
+        return CreateEntityOp(
+            self.target, extra_sql=self.extra_sql_on_create, displaced=self.displaced
+        )
 
 
 class ReplaceEntityOp(ReplaceOp):

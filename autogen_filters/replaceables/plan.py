@@ -55,9 +55,13 @@ def make_plan(
     live_needs: Mapping[CatalogKey, set[CatalogKey]],
     extra_sql: ExtraSql = no_extra_sql,
     blocked: set[CatalogKey] = frozenset(),
+    suppressed: set[CatalogKey] = frozenset(),
 ) -> Plan:
     """``blocked``: live entities that must be out of the way of this revision's table
-    changes (they use a column whose type changes, or that is renamed or dropped)."""
+    changes (they use a column whose type changes, or that is renamed or dropped).
+    ``suppressed``: live entities whose drop or replace a later filter will remove from the
+    script; their ops stay in the plan (the filter reports them), but they displace nothing.
+    """
     live_by_key = {x.key: x for x in live}
     live_by_identity = {x.identity: x for x in live}
     # Declared entities by the live object they stand for (same identity after simulation).
@@ -67,8 +71,10 @@ def make_plan(
         if counterpart is not None:
             declared_by_live_key[counterpart.key] = entity
 
-    dropped = {d.live.key for d in decisions if d.action == "drop"}
-    replaced = {d.live.key: d for d in decisions if d.action == "replace"}
+    dropped = {d.live.key for d in decisions if d.action == "drop"} - suppressed
+    replaced = {
+        d.live.key: d for d in decisions if d.action == "replace" and d.live.key not in suppressed
+    }
     # Dropping or replacing a (materialized) view breaks whatever stands on it.
     breaking = set(dropped) | {
         key for key, d in replaced.items() if isinstance(d.live.entity, PGView | PGMaterializedView)
@@ -95,7 +101,13 @@ def make_plan(
             # Unchanged and declared: the downgrade re-creates it from the declared text, which
             # round-trips, rather than from PostgreSQL's rendering of it, which may not (#85).
             target = declared_by_live_key[key]
-        plan.drops.append(DropEntityOp(target, extra_sql_on_create=extra_sql(target)))
+        plan.drops.append(
+            DropEntityOp(
+                target,
+                extra_sql_on_create=extra_sql(target),
+                displaced=key in displaced and key not in replaced,
+            )
+        )
 
     # Creations in the simulation's order; displaced dependents nobody declared go right
     # after the last thing they need.
@@ -123,7 +135,7 @@ def make_plan(
             ]
             rank = max(needed, default=-1.0) + 0.5
         rank_of_live[key] = rank
-        creations.append((rank, _create(entity, extra_sql)))
+        creations.append((rank, _create(entity, extra_sql, displaced=key not in replaced)))
     creations.sort(key=lambda pair: pair[0])
     plan.creations = [op for _, op in creations]
     return plan
@@ -147,5 +159,7 @@ def _doomed(
     return doomed
 
 
-def _create(entity: ReplaceableEntity, extra_sql: ExtraSql) -> CreateEntityOp:
-    return CreateEntityOp(entity, extra_sql=extra_sql(entity))
+def _create(
+    entity: ReplaceableEntity, extra_sql: ExtraSql, *, displaced: bool = False
+) -> CreateEntityOp:
+    return CreateEntityOp(entity, extra_sql=extra_sql(entity), displaced=displaced)

@@ -16,7 +16,7 @@ import copy
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from alembic.migration import MigrationContext
@@ -34,6 +34,9 @@ from sqlalchemy.sql.sqltypes import SchemaType
 
 from .catalog import MANAGED_KINDS, LiveEntity, kind_of, read_live
 from .depends import creation_order
+
+# How an op of this autogenerate will be emitted in the end (None: not at all).
+Predict = Callable[[alembic_ops.MigrateOperation], alembic_ops.MigrateOperation | None]
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +139,13 @@ def _drop_statements(
     ]
 
 
-def new_table_statements(upgrade_ops: alembic_ops.UpgradeOps | None) -> list:
+def _emitted(op, predict: Predict | None):
+    return op if predict is None else predict(op)
+
+
+def new_table_statements(
+    upgrade_ops: alembic_ops.UpgradeOps | None, predict: Predict | None = None
+) -> list:
     """The table changes of this autogenerate that entities may depend on, in op order:
     ``("table", Table)`` and ``("add", AddColumnOp)`` (run before the entities' live copies are
     dropped), ``("alter", op)`` for column type changes, renames and drops (run after).
@@ -144,15 +153,19 @@ def new_table_statements(upgrade_ops: alembic_ops.UpgradeOps | None) -> list:
     Entities on a table or column created in the same revision can only be simulated once it
     exists (alembic-utils #41/#79); a view on a column whose type changes normalises against
     the new type.
+
+    ``predict(op)`` tells how an op will really be emitted (None: suppressed later, e.g. by a
+    divergence filter); without it every op counts as it is.
     """
     if upgrade_ops is None:
         return []
     steps: list = []
-    for op in upgrade_ops.ops:
+    for top in upgrade_ops.ops:
+        op = _emitted(top, predict)
         if isinstance(op, alembic_ops.CreateTableOp):
             steps.append(("table", op.to_table()))
         elif isinstance(op, alembic_ops.ModifyTableOps):
-            for sub in op.ops:
+            for sub in filter(None, (_emitted(o, predict) for o in op.ops)):
                 if isinstance(sub, alembic_ops.AddColumnOp):
                     steps.append(("add", sub))
                 elif isinstance(sub, alembic_ops.DropColumnOp) or (
@@ -164,13 +177,15 @@ def new_table_statements(upgrade_ops: alembic_ops.UpgradeOps | None) -> list:
 
 
 def altered_columns(
-    upgrade_ops: alembic_ops.UpgradeOps | None, default_schema: str
+    upgrade_ops: alembic_ops.UpgradeOps | None,
+    default_schema: str,
+    predict: Predict | None = None,
 ) -> list[tuple[str, str, str]]:
     """``(schema, table, column)`` whose type changes, or which are renamed or dropped: the
     entities on them must be dropped before and re-created after (alembic-utils #89)."""
     return [
         (op.schema or default_schema, op.table_name, op.column_name)
-        for kind, op in new_table_statements(upgrade_ops)
+        for kind, op in new_table_statements(upgrade_ops, predict)
         if kind == "alter"
     ]
 
@@ -200,6 +215,7 @@ def simulate(
     live: Sequence[LiveEntity],
     *,
     upgrade_ops: alembic_ops.UpgradeOps | None = None,
+    predict: Predict | None = None,
     max_rounds: int | None = None,
 ) -> Simulation:
     """Create all ``declared`` entities in one savepoint and read back their normalised form."""
@@ -210,7 +226,7 @@ def simulate(
     kinds = {kind_of(e) for e in declared}
     live_keys = {x.key for x in live}
     drops = _drop_statements(declared, live)
-    tables = new_table_statements(upgrade_ops)
+    tables = new_table_statements(upgrade_ops, predict)
     order = guess_order(declared)
     deferred: dict[int, int] = defaultdict(int)
     # Each deferral may cost two rounds (find the failing statement of a batch, then retry).
