@@ -61,10 +61,7 @@ def _entities() -> list:
     """pycds's replaceable objects (or a test's replacement list)."""
     if "entities" in config.attributes:
         return list(config.attributes["entities"])
-    try:
-        from pycds.replaceables import all_entities
-    except ImportError:  # not written yet
-        return []
+    from pycds.replaceables import all_entities
 
     return all_entities(schema_name)
 
@@ -90,21 +87,22 @@ def _configure_options() -> dict:
     }
     # --- autogen_filters wiring ---
     # Known divergences (registry: `divergences` in alembic.ini, or config.attributes
-    # ["divergences"]) are filtered out of autogenerate and `alembic check`; -x strict=true makes
-    # rules that matched nothing an error. Other post-processors join with filters.chain(...).
+    # ["divergences"]) are filtered out of autogenerate and `alembic check`, then drop + add
+    # pairs become renames; -x strict=true makes rules that matched nothing an error.
     from pathlib import Path
 
-    from autogen_filters import AutogenFilters, RegistryError, load_registry
+    from autogen_filters import RegistryError
+    from pycds.autogenerate import FILTERS_ATTRIBUTE, make_filters
 
     registry_path = config.attributes.get("divergences") or config.get_main_option(
         "divergences", str(Path(__file__).resolve().parent / "divergences.toml")
     )
+    strict = x_arguments.get("strict", "false").strip().lower() in {"1", "true", "yes", "on"}
     try:
-        registry = load_registry(registry_path)
+        filters = make_filters(registry_path, schema=schema_name, strict=strict)
     except RegistryError as error:
         _fail(str(error))
-    strict = x_arguments.get("strict", "false").strip().lower() in {"1", "true", "yes", "on"}
-    filters = AutogenFilters(registry, schema=schema_name, strict=strict)
+    config.attributes[FILTERS_ATTRIBUTE] = filters
     options.update(filters.configure_options())
     # --- end autogen_filters wiring ---
     return options
@@ -149,20 +147,17 @@ def _check_schema_exists(connection: sa.Connection) -> None:
 
 
 def _register_replaceables() -> None:
-    """Compare pycds's functions, views, matviews and triggers (not grants) on autogenerate."""
-    from alembic_utils.pg_function import PGFunction
-    from alembic_utils.pg_materialized_view import PGMaterializedView
-    from alembic_utils.pg_trigger import PGTrigger
-    from alembic_utils.pg_view import PGView
-    from alembic_utils.replaceable_entity import register_entities
+    """Compare pycds's functions, views, matviews and triggers on autogenerate."""
+    from pycds.autogenerate import FILTERS_ATTRIBUTE, register
 
-    register_entities(_entities(), entity_types=[PGFunction, PGView, PGMaterializedView, PGTrigger])
+    register(_entities(), schema_name, config.attributes.get(FILTERS_ATTRIBUTE))
 
 
 def _run_online(connection: sa.Connection) -> None:
     _check_schema_exists(connection)
+    options = _configure_options()  # builds the filters that the comparator consults
     _register_replaceables()
-    context.configure(connection=connection, **_configure_options())
+    context.configure(connection=connection, **options)
     with context.begin_transaction():
         context.run_migrations()
 

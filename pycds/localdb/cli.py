@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted(OVERLAYS),
         help="rebuild the reference database with this real database's divergences",
     )
+    up.add_argument("--fresh", action="store_true", help="rebuild the reference database")
     up.add_argument("--no-ref", action="store_true", help="start the server only")
     commands.add_parser("down", help="stop the server")
     commands.add_parser("status", help="say whether the server runs, and where")
@@ -54,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
             ensure_server_packages()
             cluster.start()
             if not args.no_ref:
-                provision_database(cluster.url(), REFERENCE_DATABASE, like=args.like)
+                provision_database(
+                    cluster.url(), REFERENCE_DATABASE, like=args.like, fresh=args.fresh
+                )
                 shape = f" (like {args.like})" if args.like else ""
                 url = cluster.url(REFERENCE_DATABASE)
                 print(f"pycds-db: {REFERENCE_DATABASE} at head{shape}: {url}")

@@ -100,16 +100,19 @@ def apply_overlay(db_url: str, like: str, schema: str | None = None) -> None:
     engine.dispose()
 
 
-def provision_database(server_url: str, name: str, *, like: str | None = None) -> str:
+def provision_database(
+    server_url: str, name: str, *, like: str | None = None, fresh: bool = False
+) -> str:
     """Create (if needed) database ``name`` with the pycds schema at head; return its URL.
 
-    With ``like``, the database is rebuilt from scratch and the overlay is applied after
-    the upgrade, so that it reproduces a real database's divergences.
+    An existing database is upgraded to head. With ``fresh`` it is rebuilt from scratch.
+    With ``like`` it is rebuilt too, and the overlay is applied after the upgrade, so that
+    it reproduces a real database's divergences.
     """
     ensure_roles(server_url)
-    if like is not None:
-        if like not in OVERLAYS:
-            raise ValueError(f"unknown overlay {like!r} (known: {', '.join(OVERLAYS)})")
+    if like is not None and like not in OVERLAYS:
+        raise ValueError(f"unknown overlay {like!r} (known: {', '.join(OVERLAYS)})")
+    if fresh or like is not None:
         drop_database(server_url, name)
     url = (
         database_url(server_url, name)

@@ -268,6 +268,9 @@ def _new_trigger(entities):
         f"EXECUTE FUNCTION {SCHEMA}.hxtk_primary_control_hx_cols()")]  # fmt: skip
 
 
+# A created or replaced view or matview gets the standard grants again (inspector, viewer,
+# steward: one op.execute each), and a matview its indexes.
+GRANTS = ["execute"] * 3
 ENTITY_CHANGES = {
     "new_function": (_new_function, ["create_entity"]),
     "changed_function": (
@@ -282,7 +285,7 @@ ENTITY_CHANGES = {
             "monthly_average_of_daily_min_temperature_mv",
             lambda d: f"SELECT * FROM ({d.strip().rstrip(';')}) AS changed LIMIT 1000000",
         ),
-        ["replace_entity"],
+        ["replace_entity", "execute", *GRANTS],  # + its unique index
     ),
     "changed_trigger": (
         _changed(
@@ -293,10 +296,10 @@ ENTITY_CHANGES = {
         ["replace_entity"],
     ),
     "dropped_function": (_dropped("function", "lastdateofmonth(date)"), ["drop_entity"]),
-    "new_view": (_new_view, ["create_entity"]),
-    "changed_view": (_changed_view, ["replace_entity"]),
+    "new_view": (_new_view, ["create_entity", *GRANTS]),
+    "changed_view": (_changed_view, ["replace_entity", *GRANTS]),
     "dropped_view": (_dropped("view", "obs_count_per_day_history_v"), ["drop_entity"]),
-    "new_matview": (_new_matview, ["create_entity"]),
+    "new_matview": (_new_matview, ["create_entity", *GRANTS]),
     "dropped_matview": (
         _dropped("materialized_view", "monthly_average_of_daily_min_temperature_mv"),
         ["drop_entity"],

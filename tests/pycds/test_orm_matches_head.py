@@ -19,6 +19,7 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests of this mo
 )
 
 from pycds.alembic_config import SCRIPT_LOCATION, make_config
+from pycds.autogenerate import process_revision_directives
 
 pytestmark = pytest.mark.db
 
@@ -36,5 +37,9 @@ def alembic_engine(empty_db):
 
 @pytest.fixture
 def alembic_config():
-    config_options = {"script_location": str(SCRIPT_LOCATION)}
+    config_options = {
+        "script_location": str(SCRIPT_LOCATION),
+        # Runs before pytest-alembic's verifying hook (alembic-notes C3).
+        "process_revision_directives": process_revision_directives,
+    }
     return PytestAlembicConfig(config_options=config_options)
