@@ -51,10 +51,15 @@ class RunReport:
         return "\n".join(f"# {line}".rstrip() for line in lines)
 
     def console_summary(self) -> str:
+        """The suppressed divergences by rule id (reasons are in the draft), then stale rules."""
+        groups = self.by_rule()
         lines = [
             f"autogen_filters: {len(self.suppressions)} known divergence(s) suppressed by "
-            f"{len(self.by_rule())} rule(s)"
+            f"{len(groups)} rule(s)" + (":" if groups else "")
         ]
+        for rule, items in groups:
+            lines.append(f"  [{rule.id}]")
+            lines.extend(f"    - {item}" for item in items)
         if self.stale:
             ids = ", ".join(rule.id for rule in self.stale)
             lines.append(f"autogen_filters: stale rule(s), matched nothing: {ids}")
