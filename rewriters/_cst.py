@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -105,18 +106,48 @@ def to_fstring(
     offsets = _raw_offsets(body, "r" in prefix.lower())
     if offsets is None:
         return None
-    pieces: list[str] = []
+    parts: list[cst.BaseFormattedStringContent] = []
     last = 0
+
+    def text(raw: str) -> None:
+        if raw:
+            parts.append(cst.FormattedStringText(raw.replace("{", "{{").replace("}", "}}")))
+
     for (start, end), replacement in zip(spans, replacements, strict=True):
         raw_start, raw_end = offsets[start], offsets[end]
         if body[raw_start:raw_end] != node.evaluated_value[start:end]:
             return None  # the span crosses an escape sequence: do not guess
-        pieces.append(body[last:raw_start].replace("{", "{{").replace("}", "}}"))
-        pieces.append(replacement)
+        text(body[last:raw_start])
+        parts.extend(_replacement_parts(replacement))
         last = raw_end
-    pieces.append(body[last:].replace("{", "{{").replace("}", "}}"))
+    text(body[last:])
     new_prefix = prefix.replace("u", "").replace("U", "") + "f"
-    return cst.parse_expression(new_prefix + quote + "".join(pieces) + quote)
+    # Built directly rather than re-parsed: parsing a snippet per string cost more than the
+    # rest of the rewrite.
+    return cst.FormattedString(parts=parts, start=new_prefix + quote, end=quote)
+
+
+# Verbatim text around exactly one f-string replacement field, e.g. '"{schema_name}"'.
+_REPLACEMENT = re.compile(r"([^{}]*)\{([^{}]+)\}([^{}]*)", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=64)
+def _replacement_parts(replacement: str) -> tuple[cst.BaseFormattedStringContent, ...]:
+    """``text{expr}text`` as f-string parts (nodes are immutable: safe to share)."""
+    match = _REPLACEMENT.fullmatch(replacement)
+    if match is None:
+        raise ValueError(f"not one replacement field: {replacement!r}")
+    before, expression, after = match.groups()
+    field = cst.FormattedStringExpression(expression=cst.parse_expression(expression))
+    return tuple(
+        part
+        for part in (
+            cst.FormattedStringText(before) if before else None,
+            field,
+            cst.FormattedStringText(after) if after else None,
+        )
+        if part is not None
+    )
 
 
 def lines_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, int]:

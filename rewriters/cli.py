@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from rewriters.config import ConfigError, RewriteConfig, load_config, parse_rename_entry
@@ -47,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
         "--no-rename", action="store_true", help="disable the drop+add -> rename rewrite"
     )
     parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes (default: one per CPU when there are many files)",
+    )
+    parser.add_argument(
         "paths", nargs="+", metavar="PATH", help="files or directories; '-' for stdin"
     )
     return parser
@@ -63,101 +75,146 @@ def _cli_renames(entries: list[str]) -> dict[str, str]:
     return renames
 
 
-class _Runner:
-    def __init__(self, args: argparse.Namespace, renames: dict[str, str]) -> None:
-        self.args = args
-        self.renames = renames
-        self.status = EXIT_CLEAN
+@dataclass
+class Outcome:
+    """What handling one input produced: its exit status and its output, in order."""
 
-    def config_for(self, location: Path) -> RewriteConfig:
-        return load_config(location).with_overrides(
-            schemas=self.args.schema,
-            renames=self.renames,
-            rename=False if self.args.no_rename else None,
-        )
+    status: int = EXIT_CLEAN
+    stderr: list[str] = field(default_factory=list)
+    stdout: str = ""
 
-    def fail(self, message: str) -> None:
-        print(message, file=sys.stderr)
+    def fail(self, message: str) -> Outcome:
+        self.stderr.append(message)
         self.status = EXIT_ERROR
+        return self
 
     def changed(self) -> None:
         self.status = max(self.status, EXIT_CHANGED)
 
-    def run_file(self, path: Path) -> None:
-        name = str(path)
-        try:
-            config = self.config_for(path)
-            source, encoding = read_source(path)
-        except ConfigError as exc:
-            return self.fail(f"{name}: error: {exc}")
-        except (OSError, UnicodeDecodeError, SyntaxError) as exc:
-            return self.fail(f"{name}: error: cannot read: {exc}")
-        result = self.rewrite(name, source, config)
-        if result is None or not result.changed:
-            return None
-        self.changed()
-        if self.args.diff:
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    source.splitlines(keepends=True),
-                    result.source.splitlines(keepends=True),
-                    fromfile=name,
-                    tofile=name,
-                )
-            )
-        if self.args.check or self.args.diff:
-            flag = "--check" if self.args.check else "--diff"
-            print(f"Rewriting {name} ({flag}: not written)", file=sys.stderr)
-            return None
-        try:
-            write_atomic(path, result.source, encoding)
-        except (OSError, UnicodeEncodeError) as exc:
-            return self.fail(f"{name}: error: cannot write: {exc}")
-        print(f"Rewriting {name}", file=sys.stderr)
+
+@dataclass(frozen=True)
+class Options:
+    """The parsed command line, as needed per file (picklable, for worker processes)."""
+
+    check: bool
+    diff: bool
+    schemas: tuple[str, ...] | None
+    renames: tuple[tuple[str, str], ...]
+    no_rename: bool
+
+    def config_for(self, location: Path) -> RewriteConfig:
+        return load_config(location).with_overrides(
+            schemas=list(self.schemas) if self.schemas is not None else None,
+            renames=dict(self.renames),
+            rename=False if self.no_rename else None,
+        )
+
+
+def _diff(name: str, before: str, after: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=name,
+            tofile=name,
+        )
+    )
+
+
+def _rewrite(
+    outcome: Outcome, name: str, source: str, config: RewriteConfig
+) -> PipelineResult | None:
+    try:
+        result = rewrite_source(source, config)
+    except SourceError as exc:
+        outcome.fail(f"{name}:{exc.line}: {exc.message}")
         return None
+    except Exception as exc:  # a bug must not hide the other files behind a traceback
+        outcome.fail(f"{name}: internal error, file left unchanged: {type(exc).__name__}: {exc}")
+        return None
+    outcome.stderr.extend(diagnostic.format(name) for diagnostic in result.diagnostics)
+    return result
 
-    def rewrite(self, name: str, source: str, config: RewriteConfig) -> PipelineResult | None:
-        try:
-            result = rewrite_source(source, config)
-        except SourceError as exc:
-            self.fail(f"{name}:{exc.line}: {exc.message}")
-            return None
-        except Exception as exc:  # a bug must not hide the other files behind a traceback
-            self.fail(f"{name}: internal error, file left unchanged: {type(exc).__name__}: {exc}")
-            return None
-        for diagnostic in result.diagnostics:
-            print(diagnostic.format(name), file=sys.stderr)
-        return result
 
-    def run_stdin(self) -> None:
-        try:
-            config = self.config_for(Path.cwd())
-            source, encoding = decode(sys.stdin.buffer.read())
-        except ConfigError as exc:
-            return self.fail(f"-: error: {exc}")
-        except (OSError, UnicodeDecodeError, SyntaxError) as exc:
-            return self.fail(f"-: error: cannot read stdin: {exc}")
-        result = self.rewrite("-", source, config)
-        if result is None:
-            sys.stdout.buffer.write(source.encode(encoding)) if not self.args.check else None
-            return None
-        if result.changed:
-            self.changed()
-        if self.args.check:
-            return None
-        if self.args.diff:
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    source.splitlines(keepends=True),
-                    result.source.splitlines(keepends=True),
-                    fromfile="-",
-                    tofile="-",
-                )
-            )
-            return None
-        sys.stdout.buffer.write(result.source.encode(encoding))
+def process_file(options: Options, path: Path) -> Outcome:
+    """Rewrite one file (or say what would change); never raises."""
+    outcome = Outcome()
+    name = str(path)
+    try:
+        config = options.config_for(path)
+        source, encoding = read_source(path)
+    except ConfigError as exc:
+        return outcome.fail(f"{name}: error: {exc}")
+    except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+        return outcome.fail(f"{name}: error: cannot read: {exc}")
+    result = _rewrite(outcome, name, source, config)
+    if result is None or not result.changed:
+        return outcome
+    outcome.changed()
+    if options.diff:
+        outcome.stdout = _diff(name, source, result.source)
+    if options.check or options.diff:
+        flag = "--check" if options.check else "--diff"
+        outcome.stderr.append(f"Rewriting {name} ({flag}: not written)")
+        return outcome
+    try:
+        write_atomic(path, result.source, encoding)
+    except (OSError, UnicodeEncodeError) as exc:
+        return outcome.fail(f"{name}: error: cannot write: {exc}")
+    outcome.stderr.append(f"Rewriting {name}")
+    return outcome
+
+
+def process_stdin(options: Options) -> Outcome:
+    """Read a migration on stdin; its rewrite (or diff) goes to stdout."""
+    outcome = Outcome()
+    try:
+        config = options.config_for(Path.cwd())
+        source, encoding = decode(sys.stdin.buffer.read())
+    except ConfigError as exc:
+        return outcome.fail(f"-: error: {exc}")
+    except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+        return outcome.fail(f"-: error: cannot read stdin: {exc}")
+    result = _rewrite(outcome, "-", source, config)
+    if result is None:
+        if not options.check:
+            outcome.stdout = source
+        return outcome
+    if result.changed:
+        outcome.changed()
+    if options.diff:
+        outcome.stdout = _diff("-", source, result.source)
+    elif not options.check:
+        outcome.stdout = result.source
+    # stdout keeps the input's encoding
+    outcome.encoding = encoding  # type: ignore[attr-defined]
+    return outcome
+
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 16
+
+
+def _outcomes(options: Options, files: list[Path], jobs: int) -> Iterator[Outcome]:
+    if jobs <= 0:
+        jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_THRESHOLD else 1
+    if jobs == 1 or len(files) < 2:
+        yield from (process_file(options, file) for file in files)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunk = max(1, len(files) // (jobs * 8))
+        yield from pool.map(partial(process_file, options), files, chunksize=chunk)
+
+
+def _emit(outcome: Outcome, encoding: str = "utf-8") -> None:
+    for line in outcome.stderr:
+        print(line, file=sys.stderr)
+    if outcome.stdout:
         sys.stdout.flush()
-        return None
+        sys.stdout.buffer.write(outcome.stdout.encode(encoding))
+        sys.stdout.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,15 +229,39 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"pycds-rewrite: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    runner = _Runner(args, renames)
+    if args.jobs < 0:
+        print("pycds-rewrite: error: --jobs must be >= 0", file=sys.stderr)
+        return EXIT_ERROR
+    options = Options(
+        check=args.check,
+        diff=args.diff,
+        schemas=tuple(args.schema) if args.schema is not None else None,
+        renames=tuple(renames.items()),
+        no_rename=args.no_rename,
+    )
+    status = EXIT_CLEAN
+    files: list[Path] = []
+
+    def flush_files() -> None:
+        nonlocal status
+        for outcome in _outcomes(options, files, args.jobs):
+            _emit(outcome)
+            status = max(status, outcome.status)
+        files.clear()
+
     for raw in args.paths:
         if raw == "-":
-            runner.run_stdin()
+            flush_files()  # keep the output in the order of the arguments
+            outcome = process_stdin(options)
+            _emit(outcome, getattr(outcome, "encoding", "utf-8"))
+            status = max(status, outcome.status)
             continue
         path = Path(raw)
         if not path.exists():
-            runner.fail(f"{raw}: error: no such file or directory")
+            flush_files()
+            _emit(Outcome().fail(f"{raw}: error: no such file or directory"))
+            status = EXIT_ERROR
             continue
-        for file in iter_python_files([path]):
-            runner.run_file(file)
-    return runner.status
+        files.extend(iter_python_files([path]))
+    flush_files()
+    return status

@@ -239,3 +239,31 @@ def test_internal_error_is_one_line_and_other_files_continue(
         == f"{project / 'a.py'}: internal error, file left unchanged: RuntimeError: simulated bug"
     )
     assert (project / "b.py").read_text() == REWRITTEN
+
+
+def test_parallel_jobs_give_the_same_files_and_messages_in_order(
+    project: Path, capsys: pytest.CaptureFixture
+) -> None:
+    sources = {
+        f"r{n:02d}.py": f"op.add_column('t{n}', sa.Column('c', sa.Integer()), schema='crmp')\n"
+        for n in range(20)
+    }
+    sources["r05.py"] = "def broken(:\n    schema = 'crmp'\n"
+    serial, parallel = project / "serial", project / "parallel"
+    for folder in (serial, parallel):
+        folder.mkdir()
+        for name, text in sources.items():
+            (folder / name).write_text(text)
+    assert main(["-j", "1", str(serial)]) == 2
+    serial_err = capsys.readouterr().err
+    assert main(["-j", "2", str(parallel)]) == 2
+    parallel_err = capsys.readouterr().err
+    for name in sources:
+        assert (serial / name).read_text() == (parallel / name).read_text()
+    assert parallel_err.replace(str(parallel), "X") == serial_err.replace(str(serial), "X")
+    assert "r05.py:2: cannot parse" in parallel_err
+
+
+def test_negative_jobs_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["-j", "-1", str(project)]) == 2
+    assert capsys.readouterr().err.strip() == "pycds-rewrite: error: --jobs must be >= 0"
