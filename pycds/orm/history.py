@@ -13,25 +13,9 @@ import sqlalchemy as sa
 
 from pycds.orm.base import fk, metadata
 from pycds.orm.tables import History, Network, Obs, Station, Variable
+from pycds.tracking import HISTORY_TRACKED, HX_FOREIGN_KEYS, hx_id_name, hx_table_name
 
-# Tracked table -> its foreign keys to other tracked tables, as (table, column) pairs,
-# in the order of the hx foreign-key columns.
-HX_FOREIGN_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "meta_network": (),
-    "meta_station": (("meta_network", "network_id"),),
-    "meta_history": (("meta_station", "station_id"),),
-    "meta_vars": (("meta_network", "network_id"),),
-    "obs_raw": (("meta_history", "history_id"), ("meta_vars", "vars_id")),
-}
-HISTORY_TRACKED = tuple(HX_FOREIGN_KEYS)
-
-
-def hx_table_name(table: str) -> str:
-    return f"{table}_hx"
-
-
-def hx_id_name(table: str) -> str:
-    return f"{table}_hx_id"
+__all__ = ["HISTORY_TRACKED", "HX_FOREIGN_KEYS", "hx_id_name", "hx_table_name", "hx_tables"]
 
 
 def _hx_id_type(table: str) -> type[sa.Integer]:

@@ -26,8 +26,6 @@ from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from pycds.replaceables.functions import PLPYTHON_FUNCTIONS, functions
 from pycds.replaceables.history import (
-    HISTORY_TRACKED,
-    HX_FOREIGN_KEYS,
     history_entities,
     history_functions,
     history_triggers,
@@ -40,6 +38,7 @@ from pycds.replaceables.network_triggers import (
     network_triggers,
 )
 from pycds.replaceables.views import views, views_on_matviews, views_on_tables
+from pycds.tracking import HISTORY_TRACKED, HX_FOREIGN_KEYS
 
 
 def all_functions(schema: str | None = None) -> list[PGFunction]:

@@ -24,17 +24,7 @@ from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_trigger import PGTrigger
 
 from pycds.replaceables._schema import resolve_schema
-
-# Tracked table -> its foreign keys to other tracked tables as (table, fk column) pairs, in
-# the order of the F_hx_id columns of its history table (crmp-facts 4.1/4.2).
-HX_FOREIGN_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "meta_network": (),
-    "meta_station": (("meta_network", "network_id"),),
-    "meta_history": (("meta_station", "station_id"),),
-    "meta_vars": (("meta_network", "network_id"),),
-    "obs_raw": (("meta_history", "history_id"), ("meta_vars", "vars_id")),
-}
-HISTORY_TRACKED: tuple[str, ...] = tuple(HX_FOREIGN_KEYS)
+from pycds.tracking import HISTORY_TRACKED, HX_FOREIGN_KEYS
 
 
 def hx_foreign_keys_argument(table: str) -> str:

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from pycds import get_schema_name
 from pycds.replaceables import (
-    HX_FOREIGN_KEYS,
     all_entities,
     dependents_of,
     matview_indexes,
@@ -70,12 +69,6 @@ def test_definitions_survive_rendering_into_a_migration() -> None:
         (reloaded,) = [v for v in namespace.values() if isinstance(v, type(entity))]
         original_sql = str(entity.to_sql_statement_create().compile())
         assert str(reloaded.to_sql_statement_create().compile()) == original_sql, entity.identity
-
-
-def test_hx_foreign_keys_agree_with_the_orm() -> None:
-    from pycds.orm import HX_FOREIGN_KEYS as ORM_HX_FOREIGN_KEYS
-
-    assert HX_FOREIGN_KEYS == ORM_HX_FOREIGN_KEYS
 
 
 def assert_round_trips(conn: sa.Connection, schema: str, *, same_identity: bool = True) -> None:
