@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from logging.config import fileConfig
 
 import sqlalchemy as sa
@@ -43,6 +45,22 @@ x_arguments = context.get_x_argument(as_dictionary=True)
 target_metadata = config.attributes.get("target_metadata") or pycds_metadata
 
 
+_ENV_REFERENCE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+
+
+def _expand_environment(url: str, label: str) -> str:
+    """Replace ``${NAME}`` / ``${NAME:-default}`` in a label's URL (ports, passwords...)."""
+
+    def value(match: re.Match) -> str:
+        name, default = match.groups()
+        found = os.environ.get(name, default)
+        if found is None:
+            _fail(f"[{label}] sqlalchemy.url needs the environment variable {name}")
+        return found
+
+    return _ENV_REFERENCE.sub(value, url)
+
+
 def _database_url() -> str:
     label = x_arguments.get("db")
     if label:
@@ -50,7 +68,7 @@ def _database_url() -> str:
         if not parser.has_section(label) or not parser.get(label, "sqlalchemy.url", fallback=""):
             where = config.config_file_name or "the Alembic configuration"
             _fail(f"unknown database label {label!r}: no [{label}] sqlalchemy.url in {where}")
-        return parser.get(label, "sqlalchemy.url")
+        return _expand_environment(parser.get(label, "sqlalchemy.url"), label)
     url = config.get_main_option("sqlalchemy.url")
     if not url:
         _fail("no database given: run alembic -x db=<label>, e.g. alembic -x db=ref ...")
