@@ -10,6 +10,7 @@ package; ``PYCDS_DB_OS_USER`` overrides it).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import shutil
@@ -75,9 +76,25 @@ def ensure_server_packages() -> None:
             raise ClusterError(f"apt-get install {' '.join(missing)} failed: {last}")
 
 
+def _traversable_by_others(path: Path) -> bool:
+    return all(parent.stat().st_mode & 0o001 for parent in path.parents if parent.exists())
+
+
 def _default_root() -> Path:
+    """``PYCDS_DB_DIR``, else ``.pycds-db`` in the working directory.
+
+    When root runs it from a folder that the server's user cannot reach (e.g. under a
+    private home directory), the cluster goes to a folder of its own under /var/tmp instead,
+    one per project folder.
+    """
     configured = os.environ.get("PYCDS_DB_DIR")
-    return Path(configured).resolve() if configured else Path.cwd().resolve() / ".pycds-db"
+    if configured:
+        return Path(configured).resolve()
+    local = Path.cwd().resolve() / ".pycds-db"
+    if os.geteuid() != 0 or _traversable_by_others(local):
+        return local
+    digest = hashlib.sha256(str(local).encode()).hexdigest()[:12]
+    return Path("/var/tmp") / f"pycds-db-{digest}"
 
 
 @dataclass
@@ -173,11 +190,8 @@ class Cluster:
             "--encoding=UTF8",
             "--locale=C.UTF-8",
         )  # fmt: skip
-        settings = {
-            **SERVER_SETTINGS,
-            "port": str(self.port),
-            "unix_socket_directories": f"'{self.root}'",
-        }
+        # TCP only: a socket path inside a deep folder can exceed the system's length limit.
+        settings = {**SERVER_SETTINGS, "port": str(self.port), "unix_socket_directories": "''"}
         conf = "".join(f"{key} = {value}\n" for key, value in settings.items())
         self._run("sh", "-c", f"cat >> '{self.data_dir}/postgresql.auto.conf' <<'EOF'\n{conf}EOF")
 
