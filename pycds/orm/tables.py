@@ -173,34 +173,29 @@ class Variable(Base):
     observations: Mapped[list[Obs]] = relationship(back_populates="variable", lazy="dynamic")
 
 
-obs_raw_native_flags = sa.Table(
-    "obs_raw_native_flags",
-    Base.metadata,
-    sa.Column(
-        "obs_raw_id", sa.BigInteger, sa.ForeignKey(fk("obs_raw.obs_raw_id")), primary_key=True
-    ),
-    sa.Column(
-        "native_flag_id",
-        sa.Integer,
-        sa.ForeignKey(fk("meta_native_flag.native_flag_id")),
-        primary_key=True,
-    ),
-    sa.Index("flag_index", "obs_raw_id"),
-)
+def _flag_links(name: str, flag_table: str, flag_column: str, index: str) -> sa.Table:
+    """An association table between observations and one kind of flag."""
+    return sa.Table(
+        name,
+        Base.metadata,
+        sa.Column(
+            "obs_raw_id", sa.BigInteger, sa.ForeignKey(fk("obs_raw.obs_raw_id")), primary_key=True
+        ),
+        sa.Column(
+            flag_column,
+            sa.Integer,
+            sa.ForeignKey(fk(f"{flag_table}.{flag_column}")),
+            primary_key=True,
+        ),
+        sa.Index(index, "obs_raw_id"),
+    )
 
-obs_raw_pcic_flags = sa.Table(
-    "obs_raw_pcic_flags",
-    Base.metadata,
-    sa.Column(
-        "obs_raw_id", sa.BigInteger, sa.ForeignKey(fk("obs_raw.obs_raw_id")), primary_key=True
-    ),
-    sa.Column(
-        "pcic_flag_id",
-        sa.Integer,
-        sa.ForeignKey(fk("meta_pcic_flag.pcic_flag_id")),
-        primary_key=True,
-    ),
-    sa.Index("pcic_flag_index", "obs_raw_id"),
+
+obs_raw_native_flags = _flag_links(
+    "obs_raw_native_flags", "meta_native_flag", "native_flag_id", "flag_index"
+)
+obs_raw_pcic_flags = _flag_links(
+    "obs_raw_pcic_flags", "meta_pcic_flag", "pcic_flag_id", "pcic_flag_index"
 )
 
 
