@@ -14,14 +14,20 @@ File format (see ``docs/divergences.md``)::
     name = "ix_{schema}_obs_raw_vars_id"   # anchored regex; {schema} = managed schema
     difference = "db_only"                 # see DIFFERENCES
     reason = "Hand-made production index, never part of the ORM."
+    examples = ["obs_raw.ix_{schema}_obs_raw_vars_id"]          # optional: must match
+    counterexamples = ["obs_raw.ix_{schema}_obs_raw_history_id"]  # optional: must not
 
 Patterns are anchored regular expressions (``re.fullmatch``): ``obs_raw`` matches exactly that
 name, ``meta_(station|history)`` matches two. The literal ``{schema}`` is replaced by the
 escaped name of the managed schema, because legacy index names embed it.
 
+``examples`` and ``counterexamples`` (Fixit-style) are object names, ``name`` or ``table.name``,
+that the rule's patterns must and must not match; the loader checks them, so a rule documents
+and enforces its own narrowness.
+
 The loader is strict: unknown keys, missing or placeholder reasons, duplicate ids, unknown kinds
-or differences and uncompilable patterns raise :class:`RegistryError`, whose ``str`` is one line
-naming the file and the rule.
+or differences, uncompilable patterns and rules that fail their own examples raise
+:class:`RegistryError`, whose ``str`` is one line naming the file and the rule.
 """
 
 from __future__ import annotations
@@ -112,9 +118,12 @@ DEFINITION_KINDS = frozenset(
 )
 
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_EXAMPLE_KEYS = ("examples", "counterexamples")
 _ALLOWED_KEYS = frozenset(
-    {"id", "kind", "difference", "schema", "table", "name", "db", "orm", "reason"}
+    {"id", "kind", "difference", "schema", "table", "name", "db", "orm", "reason", *_EXAMPLE_KEYS}
 )
+# Examples are checked against the patterns with this stand-in for the managed schema.
+_EXAMPLE_SCHEMA = "example_schema"
 _TOP_LEVEL_KEYS = frozenset({"rule"})
 _SCHEMA_PLACEHOLDER = "{schema}"
 
@@ -261,7 +270,10 @@ def _parse_rule(raw: object, index: int, source: str) -> Rule:
             f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_ALLOWED_KEYS))}"
         )
     for key, value in raw.items():
-        if not isinstance(value, str):
+        if key in _EXAMPLE_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(f"'{key}' must be a list of strings")
+        elif not isinstance(value, str):
             raise fail(f"'{key}' must be a string, not {type(value).__name__}")
 
     if not rule_id:
@@ -318,7 +330,7 @@ def _parse_rule(raw: object, index: int, source: str) -> Rule:
         except re.error as exc:
             raise fail(f"bad '{key}' pattern {pattern!r}: {exc}") from None
 
-    return Rule(
+    rule = Rule(
         id=rule_id,
         kind=kind,
         difference=difference,
@@ -330,3 +342,23 @@ def _parse_rule(raw: object, index: int, source: str) -> Rule:
         orm=raw.get("orm"),
         source=source,
     )
+    _check_examples(rule, raw, fail)
+    return rule
+
+
+def _check_examples(rule: Rule, raw: dict, fail) -> None:
+    """The rule must cover each of its examples and none of its counterexamples."""
+    compiled = rule.compile(_EXAMPLE_SCHEMA)
+    for key, wanted in (("examples", True), ("counterexamples", False)):
+        for example in raw.get(key, ()):
+            written = example.replace(_SCHEMA_PLACEHOLDER, _EXAMPLE_SCHEMA)
+            if compiled.table is not None:
+                table, dot, name = written.rpartition(".")
+                if not dot:
+                    raise fail(f"{key[:-1]} {example!r} must be written 'table.name'")
+                covered = bool(compiled.table.fullmatch(table) and compiled.name.fullmatch(name))
+            else:
+                covered = bool(compiled.name.fullmatch(written))
+            if covered != wanted:
+                verb = "does not match its example" if wanted else "matches its counterexample"
+                raise fail(f"{verb} {example!r}")

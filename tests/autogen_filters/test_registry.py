@@ -180,3 +180,57 @@ def test_pycds_registry_loads():
         ("view", "db_only"),
         ("trigger", "db_only"),
     } <= kinds
+
+
+EXAMPLED = """
+[[rule]]
+id = "extra-index"
+kind = "index"
+table = "obs_raw"
+name = "ix_{schema}_obs_raw_vars_id"
+difference = "db_only"
+reason = "Hand-made production index."
+"""
+
+
+def test_examples_and_counterexamples_are_checked_and_kept_quiet(tmp_path):
+    text = EXAMPLED + (
+        'examples = ["obs_raw.ix_{schema}_obs_raw_vars_id"]\n'
+        'counterexamples = ["obs_raw.ix_{schema}_obs_raw_history_id"]\n'
+    )
+    (rule,) = load_registry(write(tmp_path, text))
+    assert rule.id == "extra-index"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param(
+            'examples = ["obs_raw.ix_{schema}_obs_raw_vars_idx"]\n',
+            "does not match its example 'obs_raw.ix_{schema}_obs_raw_vars_idx'",
+            id="example-not-matched",
+        ),
+        pytest.param(
+            'counterexamples = ["obs_raw.ix_{schema}_obs_raw_vars_id"]\n',
+            "matches its counterexample",
+            id="counterexample-matched",
+        ),
+        pytest.param(
+            'examples = ["ix_{schema}_obs_raw_vars_id"]\n',
+            "must be written 'table.name'",
+            id="example-without-table",
+        ),
+        pytest.param('examples = "obs_raw.x"\n', "must be a list of strings", id="not-a-list"),
+    ],
+)
+def test_rule_failing_its_own_examples_is_refused(tmp_path, extra, message):
+    error = error_for(tmp_path, EXAMPLED + extra)
+    assert "rule extra-index" in str(error)
+    assert message in str(error)
+
+
+def test_pycds_registry_rules_carry_examples():
+    text = (REPO / "pycds" / "alembic" / "divergences.toml").read_text()
+    registry = load_registry(REPO / "pycds" / "alembic" / "divergences.toml")
+    assert text.count("counterexamples = [") >= 10
+    assert len(registry) == text.count("[[rule]]")
