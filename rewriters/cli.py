@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-rename", action="store_true", help="disable the drop+add -> rename rewrite"
     )
     parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read [tool.pycds-rewrite] from FILE instead of the pyproject.toml nearest each file",
+    )
+    parser.add_argument(
         "-j",
         "--jobs",
         type=int,
@@ -101,9 +107,10 @@ class Options:
     schemas: tuple[str, ...] | None
     renames: tuple[tuple[str, str], ...]
     no_rename: bool
+    config_file: Path | None = None
 
     def config_for(self, location: Path) -> RewriteConfig:
-        return load_config(location).with_overrides(
+        return load_config(location, self.config_file).with_overrides(
             schemas=list(self.schemas) if self.schemas is not None else None,
             renames=dict(self.renames),
             rename=False if self.no_rename else None,
@@ -238,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         schemas=tuple(args.schema) if args.schema is not None else None,
         renames=tuple(renames.items()),
         no_rename=args.no_rename,
+        config_file=args.config,
     )
     status = EXIT_CLEAN
     files: list[Path] = []

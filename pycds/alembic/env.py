@@ -171,9 +171,8 @@ def _register_replaceables() -> None:
     register(_entities(), schema_name, config.attributes.get(FILTERS_ATTRIBUTE))
 
 
-def _run_online(connection: sa.Connection) -> None:
+def _run_online(connection: sa.Connection, options: dict) -> None:
     _check_schema_exists(connection)
-    options = _configure_options()  # builds the filters that the comparator consults
     _register_replaceables()
     context.configure(connection=connection, **options)
     with context.begin_transaction():
@@ -181,17 +180,19 @@ def _run_online(connection: sa.Connection) -> None:
 
 
 def run_migrations_online() -> None:
+    # Configuration first (the registry included): bad input is reported before connecting.
+    options = _configure_options()
     given = config.attributes.get("connection")
     if isinstance(given, sa.Connection):
-        _run_online(given)
+        _run_online(given, options)
         return
     if isinstance(given, sa.Engine):  # pytest-alembic passes an engine
         with given.connect() as connection:
-            _run_online(connection)
+            _run_online(connection, options)
         return
     connection = _connect(_database_url())
     with connection:
-        _run_online(connection)
+        _run_online(connection, options)
 
 
 if context.is_offline_mode():

@@ -267,3 +267,16 @@ def test_parallel_jobs_give_the_same_files_and_messages_in_order(
 def test_negative_jobs_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["-j", "-1", str(project)]) == 2
     assert capsys.readouterr().err.strip() == "pycds-rewrite: error: --jobs must be >= 0"
+
+
+def test_config_option_applies_to_files_outside_the_project(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture
+) -> None:
+    (project / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["legacy"]\n')
+    outside = tmp_path_factory.mktemp("drafts") / "draft.py"
+    outside.write_text("op.drop_table('t', schema='legacy')\n")
+    assert main([str(outside)]) == 0  # nearest pyproject: none, so the default schema only
+    assert main(["--config", str(project / "pyproject.toml"), str(outside)]) == 1
+    assert "schema=schema_name" in outside.read_text()
+    assert main(["--config", str(project / "missing.toml"), str(outside)]) == 2
+    assert "missing.toml: no such configuration file" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from pycds import get_schema_name
 from pycds.localdb import provision
 from pycds.localdb.cli import main
 
@@ -49,7 +50,9 @@ def test_provision_database_brings_a_database_to_head_and_is_idempotent(pg_serve
         assert url == again
         engine = sa.create_engine(url, poolclass=sa.NullPool)
         with engine.connect() as conn:
-            version = conn.scalar(sa.text("SELECT version_num FROM crmp.alembic_version"))
+            version = conn.scalar(
+                sa.text(f"SELECT version_num FROM {get_schema_name()}.alembic_version")
+            )
         engine.dispose()
         from alembic.script import ScriptDirectory
 
