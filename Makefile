@@ -27,9 +27,11 @@ autogen: db
 check: db
 	$(BIN)/alembic -x db=ref check
 
-## The test suite, on a PostgreSQL that it starts itself.
+## The test suite, on a PostgreSQL that it starts itself: in the default schema, then in
+## another one, since every migration must run in whatever schema PYCDS_SCHEMA_NAME names.
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYCDS_SCHEMA_NAME=crmp $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYCDS_SCHEMA_NAME=other $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
