@@ -93,10 +93,8 @@ def head_template(pg_server_url: str) -> str:
         url = provision.create_database(pg_server_url, building)
         provision.ensure_schema(url, schema)
         provision.upgrade(url)
-        engine = sa.create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
+        with provision.admin_connection(pg_server_url) as conn:
             conn.exec_driver_sql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-        engine.dispose()
         provision.mark_template(pg_server_url, name)
     return name
 

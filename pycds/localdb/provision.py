@@ -7,6 +7,8 @@ superuser URL (the local cluster, ``PYCDS_TEST_DSN``, a Docker container).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 
 import sqlalchemy as sa
@@ -18,8 +20,15 @@ OVERLAYS = {"crmp": "crmp_overlay.sql"}
 SCHEMA_PLACEHOLDER = "__SCHEMA__"
 
 
-def _admin_engine(server_url: str) -> sa.Engine:
-    return sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+@contextmanager
+def admin_connection(url: str) -> Iterator[sa.Connection]:
+    """An autocommit connection (CREATE DATABASE and friends refuse transactions)."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def database_url(server_url: str, database: str) -> str:
@@ -31,54 +40,42 @@ def ensure_roles(server_url: str) -> None:
     """Create the SU role and the standard-privilege roles when absent (cluster-wide)."""
     roles = {get_su_role_name(): "SUPERUSER NOLOGIN"}
     roles.update({role: "NOLOGIN" for role, _ in get_standard_table_privileges()})
-    engine = _admin_engine(server_url)
-    with engine.connect() as conn:
+    with admin_connection(server_url) as conn:
         existing = set(conn.scalars(sa.text("SELECT rolname FROM pg_roles")))
         for role, options in roles.items():
             if role not in existing:
                 conn.exec_driver_sql(f"CREATE ROLE {role} {options}")
-    engine.dispose()
 
 
 def database_exists(server_url: str, name: str) -> bool:
-    engine = _admin_engine(server_url)
-    with engine.connect() as conn:
+    with admin_connection(server_url) as conn:
         found = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-    engine.dispose()
     return bool(found)
 
 
 def create_database(server_url: str, name: str, *, template: str | None = None) -> str:
     """Create database ``name`` (optionally from a template) and return its URL."""
-    engine = _admin_engine(server_url)
-    with engine.connect() as conn:
+    with admin_connection(server_url) as conn:
         clause = f' TEMPLATE "{template}"' if template else ""
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"{clause}')
-    engine.dispose()
     return database_url(server_url, name)
 
 
 def drop_database(server_url: str, name: str) -> None:
-    engine = _admin_engine(server_url)
-    with engine.connect() as conn:
+    with admin_connection(server_url) as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    engine.dispose()
 
 
 def mark_template(server_url: str, name: str) -> None:
-    engine = _admin_engine(server_url)
-    with engine.connect() as conn:
+    with admin_connection(server_url) as conn:
         conn.exec_driver_sql(f'ALTER DATABASE "{name}" WITH IS_TEMPLATE true')
-    engine.dispose()
 
 
 def ensure_schema(db_url: str, schema: str | None = None) -> None:
     """Create the pycds schema: a prerequisite of the migrations, which live inside it."""
     schema = schema or get_schema_name()
-    engine = _admin_engine(db_url)
-    with engine.connect() as conn:
+    with admin_connection(db_url) as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    engine.dispose()
 
 
 def upgrade(db_url: str, revision: str = "head") -> None:
@@ -123,8 +120,6 @@ def provision_database(
     upgrade(url)
     if like is not None:
         apply_overlay(url, like)
-        engine = _admin_engine(server_url)
-        with engine.connect() as conn:
+        with admin_connection(server_url) as conn:
             conn.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS 'pycds-db: like {like}'")
-        engine.dispose()
     return url
