@@ -7,6 +7,12 @@ loses the column's data. This rewriter turns such a pair into
 ``downgrade()``), and a ``create_table`` + ``drop_table`` pair with the same columns into
 ``op.rename_table``.
 
+Inside ``with op.batch_alter_table(t, schema=...) as batch_op:`` blocks (``render_as_batch``)
+the same pair, ``batch_op.drop_column(old)`` + ``batch_op.add_column(sa.Column(new, ...))``,
+becomes ``batch_op.alter_column(old, new_column_name=new, ...)``, mirrored in the downgrade's
+block for the same table and schema. Each block is paired only with that mirror block, never with
+plain ``op.*`` calls or other blocks: a block is one scope, like one function body.
+
 The old column's definition only exists in ``downgrade()`` (its re-add, with reflected types),
 so both functions are read together. The pairing rules live in :mod:`rewriters.rename_rules`:
 a declared rename (``[tool.pycds-rewrite.renames]`` or ``--rename``) always wins; otherwise the
@@ -212,15 +218,15 @@ class OpStatement:
 
 
 def _schema_key(node: cst.BaseExpression | None) -> Any:
-    if node is None:
-        return None
+    if node is None or (isinstance(node, cst.Name) and node.value == "None"):
+        return None  # ``schema=None`` (how Alembic renders batch blocks) means "no schema"
     value = string_value(node)
     if value is not None:
         return ("literal", value)
     return ("expr", _normalised(node))
 
 
-def _classify(index: int, statement: cst.BaseStatement) -> OpStatement:
+def _classify(index: int, statement: cst.BaseStatement, receiver: str = "op") -> OpStatement:
     if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
         small = statement.body[0]
         if isinstance(small, cst.Pass):
@@ -233,7 +239,7 @@ def _classify(index: int, statement: cst.BaseStatement) -> OpStatement:
                 isinstance(call, cst.Call)
                 and isinstance(call.func, cst.Attribute)
                 and isinstance(call.func.value, cst.Name)
-                and call.func.value.value == "op"
+                and call.func.value.value == receiver
             ):
                 return OpStatement(index, call.func.attr.value, call)
     return OpStatement(index, None)
@@ -251,18 +257,47 @@ def _function(module: cst.Module, name: str) -> tuple[int, cst.FunctionDef] | No
 
 
 class _Body:
-    """Statements of one function plus the edits planned for them."""
+    """Statements of one function (or one batch block) plus the edits planned for them.
 
-    def __init__(self, function: cst.FunctionDef) -> None:
-        self.function = function
-        self.statements = list(function.body.body)  # type: ignore[union-attr]
-        self.ops = [_classify(i, s) for i, s in enumerate(self.statements)]
+    In a function, ops are ``op.<name>(table, ...)`` calls; in a batch block they are
+    ``<alias>.<name>(...)`` calls on the block's ``table_key``, without the table argument.
+    """
+
+    def __init__(
+        self,
+        owner: cst.FunctionDef | cst.With,
+        receiver: str = "op",
+        table_key: tuple[Any, str] | None = None,
+    ) -> None:
+        self.function = owner
+        self.receiver = receiver
+        self.table_key = table_key
+        #: Position of the column argument: after the table name unless in a batch block.
+        self.column_position = 0 if table_key is not None else 1
+        self.statements = list(owner.body.body)  # type: ignore[union-attr]
+        self.ops = [_classify(i, s, receiver) for i, s in enumerate(self.statements)]
         self.replace: dict[int, cst.BaseStatement] = {}
         self.remove: set[int] = set()
         self.comments: dict[int, list[str]] = {}
 
     def of(self, op: str) -> list[OpStatement]:
         return [s for s in self.ops if s.op == op]
+
+    def column_arg(self, statement: OpStatement, keyword: str) -> cst.BaseExpression | None:
+        """The column name/``sa.Column`` argument of a drop_column/add_column statement."""
+        assert statement.call is not None
+        return _arg(statement.call, self.column_position, keyword)
+
+    def statement_table(self, statement: OpStatement) -> tuple[Any, str] | None:
+        if self.table_key is not None:
+            return self.table_key
+        return statement.table_key(0, "table_name")
+
+    def alter_column_code(self, table: str, old: str, new: str, extras: str, schema: str) -> str:
+        """Source of the rename: ``op.alter_column(t, ...)`` or ``batch_op.alter_column(...)``."""
+        if self.table_key is not None:  # table and schema are the batch block's
+            return f"{self.receiver}.alter_column({old!r}, new_column_name={new!r}{extras})"
+        return f"op.alter_column({table!r}, {old!r}, new_column_name={new!r}{extras}{schema})"
 
     def blocker_between(self, first: int, second: int) -> str | None:
         low, high = sorted((first, second))
@@ -365,10 +400,10 @@ class _Planner:
 
     # -- columns -----------------------------------------------------------------------------
     def plan_columns(self) -> None:
-        up_drops = self._by_column(self.up.of("drop_column"), column_from="name")
-        up_adds = self._by_column(self.up.of("add_column"), column_from="column")
-        down_adds = self._by_column(self.down.of("add_column"), column_from="column")
-        down_drops = self._by_column(self.down.of("drop_column"), column_from="name")
+        up_drops = self._by_column(self.up, "drop_column")
+        up_adds = self._by_column(self.up, "add_column")
+        down_adds = self._by_column(self.down, "add_column")
+        down_drops = self._by_column(self.down, "drop_column")
         tables = {key[0] for key in up_drops} & {key[0] for key in up_adds}
         for table_key in sorted(tables, key=repr):
             schema, table = table_key
@@ -385,10 +420,11 @@ class _Planner:
                     )
             dropped = [c for c in dropped if c not in without_evidence]
             specs_old = {
-                c: column_spec(_arg(down_adds[(table_key, c)].call, 1, "column")) for c in dropped
+                c: column_spec(self.down.column_arg(down_adds[(table_key, c)], "column"))
+                for c in dropped
             }
             specs_new = {
-                c: column_spec(_arg(up_adds[(table_key, c)].call, 1, "column")) for c in added
+                c: column_spec(self.up.column_arg(up_adds[(table_key, c)], "column")) for c in added
             }
 
             def equal(old: str, new: str) -> bool:
@@ -412,16 +448,15 @@ class _Planner:
                     f"({ambiguity.reason})",
                 )
 
-    def _by_column(self, statements: list[OpStatement], column_from: str) -> dict:
+    def _by_column(self, body: _Body, op: str) -> dict:
         found: dict[tuple[Any, str], OpStatement] = {}
-        for statement in statements:
-            table_key = statement.table_key(0, "table_name")
-            assert statement.call is not None
-            if column_from == "name":
-                node = _arg(statement.call, 1, "column_name")
+        for statement in body.of(op):
+            table_key = body.statement_table(statement)
+            if op == "drop_column":
+                node = body.column_arg(statement, "column_name")
                 name = string_value(node) if node is not None else None
             else:
-                node = _arg(statement.call, 1, "column")
+                node = body.column_arg(statement, "column")
                 spec = column_spec(node) if node is not None else None
                 name = spec.name if spec else None
             if table_key is None or name is None:
@@ -436,8 +471,8 @@ class _Planner:
         _schema, table = table_key
         up_add = up_adds[(table_key, new)]
         down_add = down_adds[(table_key, old)]
-        old_column = _arg(down_add.call, 1, "column")
-        new_column = _arg(up_add.call, 1, "column")
+        old_column = self.down.column_arg(down_add, "column")
+        new_column = self.up.column_arg(up_add, "column")
         schema = _schema_arg_code(up_add.call)
         forward_extras = _alter_extras(old_column, new_column)
         backward_extras = _alter_extras(new_column, old_column)
@@ -445,8 +480,7 @@ class _Planner:
             up_drops[(table_key, old)].index,
             up_add.index,
             _statement(
-                f"op.alter_column({table!r}, {old!r}, new_column_name={new!r}"
-                f"{forward_extras}{schema})",
+                self.up.alter_column_code(table, old, new, forward_extras, schema),
                 self.up.statements[min(up_add.index, up_drops[(table_key, old)].index)],
             ),
         )
@@ -455,8 +489,7 @@ class _Planner:
             down_add.index,
             down_drop.index,
             _statement(
-                f"op.alter_column({table!r}, {new!r}, new_column_name={old!r}"
-                f"{backward_extras}{schema})",
+                self.down.alter_column_code(table, new, old, backward_extras, schema),
                 self.down.statements[min(down_add.index, down_drop.index)],
             ),
         )
@@ -607,6 +640,62 @@ class _RenameStringLiteral(cst.CSTTransformer):
         return updated_node
 
 
+def _batch_blocks(body: _Body) -> dict[tuple[Any, str], tuple[int, cst.With, str]]:
+    """``with op.batch_alter_table(...) as alias:`` blocks of a function, by (schema, table).
+
+    Only blocks with one plain alias and an indented body are returned. A table with more than
+    one block in the same function is left out: which block mirrors which is then a guess.
+    """
+    found: dict[tuple[Any, str], tuple[int, cst.With, str]] = {}
+    seen: set[tuple[Any, str]] = set()
+    for index, statement in enumerate(body.statements):
+        if not isinstance(statement, cst.With) or len(statement.items) != 1:
+            continue
+        item = statement.items[0]
+        call = item.item
+        if not (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.Name)
+            and call.func.value.value == body.receiver
+            and call.func.attr.value == "batch_alter_table"
+            and item.asname is not None
+            and isinstance(item.asname.name, cst.Name)
+            and isinstance(statement.body, cst.IndentedBlock)
+        ):
+            continue
+        table = _arg(call, 0, "table_name")
+        table_name = string_value(table) if table is not None else None
+        if table_name is None:  # a computed table name cannot be matched with its mirror
+            continue
+        key = (_schema_key(_arg(call, None, "schema")), table_name)
+        if key in seen:
+            found.pop(key, None)
+            continue
+        seen.add(key)
+        found[key] = (index, statement, item.asname.name.value)
+    return found
+
+
+def _plan_batch_blocks(config: RewriteConfig, up: _Body, down: _Body) -> None:
+    """Pair drop+add inside each upgrade batch block with its downgrade mirror block.
+
+    Each block pair is planned as a scope of its own with the same rules; the rebuilt blocks
+    replace the originals in the functions. Blocks without a unique mirror are left alone.
+    """
+    up_blocks, down_blocks = _batch_blocks(up), _batch_blocks(down)
+    for table_key in sorted(up_blocks.keys() & down_blocks.keys(), key=repr):
+        up_index, up_with, up_alias = up_blocks[table_key]
+        down_index, down_with, down_alias = down_blocks[table_key]
+        inner_up = _Body(up_with, up_alias, table_key)
+        inner_down = _Body(down_with, down_alias, table_key)
+        _Planner(config, inner_up, inner_down).plan_columns()
+        if inner_up.changed:
+            up.replace[up_index] = inner_up.build()
+        if inner_down.changed:
+            down.replace[down_index] = inner_down.build()
+
+
 def rewrite_renames(module: cst.Module, config: RewriteConfig) -> RenameRewriteResult:
     """Rewrite drop+add pairs of one parsed module into renames; see the module docstring."""
     upgrade, downgrade = _function(module, "upgrade"), _function(module, "downgrade")
@@ -616,6 +705,7 @@ def rewrite_renames(module: cst.Module, config: RewriteConfig) -> RenameRewriteR
     planner = _Planner(config, up, down)
     planner.plan_tables()
     planner.plan_columns()
+    _plan_batch_blocks(config, up, down)
     if not (up.changed or down.changed):
         return RenameRewriteResult(module, False)
     body = list(module.body)
