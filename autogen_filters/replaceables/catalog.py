@@ -5,7 +5,9 @@ read once for all schemas of interest.  The rows are turned into alembic-utils e
 the same constructors and parsers (``from_sql``) that alembic-utils uses, so that definitions
 and identities compare exactly as they do in alembic-utils.  Each entity is paired with its
 catalog key (``pg_proc``/``pg_class``/``pg_trigger`` and oid) so that the dependency catalog
-(``depends.py``) can be joined to it.
+(``depends.py``) can be joined to it, and a function with its ``FunctionShape`` (return type,
+argument names and modes, number of defaults), read by the same query, so that ``inplace.py``
+can tell whether ``CREATE OR REPLACE`` would accept a change.
 """
 
 from __future__ import annotations
@@ -35,6 +37,34 @@ CatalogKey = tuple[str, int]
 
 
 @dataclass(frozen=True)
+class FunctionShape:
+    """What ``CREATE OR REPLACE FUNCTION`` may not change, as ``pg_proc`` records it.
+
+    Read with the definition (same query) for live and simulated functions alike, so that
+    ``inplace.py`` can tell whether a replace can be done in place.
+    """
+
+    result: str  # pg_get_function_result(oid): return type, incl. SETOF / TABLE(...)
+    arg_names: tuple[str, ...]  # proargnames, one per argument ('' when unnamed)
+    arg_modes: tuple[str, ...]  # proargmodes, one per argument (i, o, b, v, t)
+    n_defaults: int  # pronargdefaults
+
+    @classmethod
+    def from_row(
+        cls,
+        result: str,
+        n_args: int,
+        names: Sequence[str] | None,
+        modes: Sequence[str] | None,
+        n_defaults: int,
+    ) -> FunctionShape:
+        """From catalog columns; NULL ``proargmodes`` means all IN, NULL names all unnamed."""
+        arg_modes = tuple(modes) if modes else ("i",) * n_args
+        arg_names = tuple(names) if names else ("",) * len(arg_modes)
+        return cls(result, arg_names, arg_modes, int(n_defaults))
+
+
+@dataclass(frozen=True)
 class LiveEntity:
     """An entity as PostgreSQL holds it, with where it sits in the catalogs."""
 
@@ -43,6 +73,7 @@ class LiveEntity:
     schema: str  # namespace of the object (of its table, for a trigger)
     name: str  # proname, relname or tgname, unquoted
     table: str | None = None  # the trigger's table name
+    shape: FunctionShape | None = None  # a function's calling shape (``inplace.py``)
 
     @property
     def identity(self) -> str:
@@ -60,7 +91,9 @@ def kind_of(entity: ReplaceableEntity) -> type[ReplaceableEntity]:
 _FUNCTIONS = text(
     """
     select p.oid, n.nspname, p.proname,
-           case when l.lanname = 'internal' then p.prosrc else pg_get_functiondef(p.oid) end
+           case when l.lanname = 'internal' then p.prosrc else pg_get_functiondef(p.oid) end,
+           pg_get_function_result(p.oid), p.pronargs, p.proargnames,
+           cast(p.proargmodes as text[]), p.pronargdefaults
     from pg_proc p
     join pg_namespace n on n.oid = p.pronamespace
     join pg_language l on l.oid = p.prolang
@@ -147,8 +180,14 @@ def trigger_from_sql(sql: str) -> PGTrigger:
 def read_functions(conn: Connection, schemas: Sequence[str]) -> list[LiveEntity]:
     rows = conn.execute(_FUNCTIONS, {"schemas": list(schemas)}).fetchall()
     return [
-        LiveEntity(function_from_sql(sql), ("pg_proc", oid), nsp, name)
-        for oid, nsp, name, sql in rows
+        LiveEntity(
+            function_from_sql(sql),
+            ("pg_proc", oid),
+            nsp,
+            name,
+            shape=FunctionShape.from_row(*shape),
+        )
+        for oid, nsp, name, sql, *shape in rows
     ]
 
 

@@ -4,6 +4,9 @@
 * A view or materialized view that is replaced or dropped takes its live dependents with it:
   they are dropped first and created again afterwards from their declared definition (or,
   for dependents nobody declared, from their live one), alembic-utils #149.
+* A function whose change ``CREATE OR REPLACE FUNCTION`` refuses (return type, argument names
+  or modes, removed defaults: ``inplace.py``) is dropped and created instead of replaced, and
+  takes its live dependents (views, matviews, triggers) with it in the same way.
 * Creates, replaces and re-creations then follow the order in which the simulation created
   the declared entities, which PostgreSQL accepted.
 * Drops go at the front of the upgrade and creations at its end, so tables created in the
@@ -27,6 +30,7 @@ from alembic_utils.replaceable_entity import ReplaceableEntity
 from .catalog import CatalogKey, LiveEntity
 from .compare import Decision
 from .depends import creation_order, dependents_closure
+from .inplace import must_rebuild
 from .ops import CreateEntityOp, DropEntityOp, ReplaceEntityOp
 from .simulate import Simulation
 
@@ -75,12 +79,29 @@ def make_plan(
     replaced = {
         d.live.key: d for d in decisions if d.action == "replace" and d.live.key not in suppressed
     }
-    # Dropping or replacing a (materialized) view breaks whatever stands on it.
-    breaking = set(dropped) | {
-        key for key, d in replaced.items() if isinstance(d.live.entity, PGView | PGMaterializedView)
-    }
+    # A function that CREATE OR REPLACE cannot change (return type, argument names...) is
+    # dropped and created again instead of replaced.
+    rebuilt = {key for key, d in replaced.items() if must_rebuild(d)}
+    if rebuilt:
+        logger.info(
+            "replaceables: dropping and re-creating %s (not replaceable in place)",
+            ", ".join(sorted(live_by_key[k].identity for k in rebuilt)),
+        )
+    # Dropping or replacing a (materialized) view, or rebuilding a function, breaks whatever
+    # stands on it.
+    breaking = (
+        set(dropped)
+        | rebuilt
+        | {
+            key
+            for key, d in replaced.items()
+            if isinstance(d.live.entity, PGView | PGMaterializedView)
+        }
+    )
     blocked = set(blocked) & set(live_by_key)
-    displaced = (dependents_closure(live_needs, breaking | blocked) | blocked) - dropped
+    # Rebuilt functions go the way of displaced replaced entities: the live copy is dropped,
+    # the declared one created (neither op is ``displaced``: they are the change itself).
+    displaced = (dependents_closure(live_needs, breaking | blocked) | blocked | rebuilt) - dropped
     # Undeclared entities (e.g. hidden by the filters) standing on something dropped cannot be
     # put back: they go too, as a DROP ... CASCADE would take them (and return on downgrade).
     doomed = _doomed(dropped, displaced - set(declared_by_live_key), live_needs)

@@ -16,7 +16,7 @@ from alembic_utils.pg_materialized_view import PGMaterializedView
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.pg_view import PGView
 
-from .helpers import apply, autogenerate
+from .helpers import apply, autogenerate, render
 
 
 def assert_in_sync(conn, entities, schema, **kw):
@@ -372,3 +372,117 @@ def test_dropping_a_view_under_a_filtered_out_matview_drops_both(conn, schema):
     assert_in_sync(conn, old, s)
     apply(conn, script.upgrade_ops)
     assert conn.scalar(sa.text("select to_regclass(:m)::text"), {"m": f"{s}.hidden_mv"}) is None
+
+
+def op_lines(code):
+    return [line for line in code.splitlines() if line.startswith("op.")]
+
+
+@pytest.mark.parametrize(
+    ("old_definition", "new_definition", "view_changes"),
+    [
+        pytest.param(
+            "returns integer language sql as $$ select 1 $$",
+            "returns bigint language sql as $$ select 2::bigint $$",
+            False,
+            id="return-type",
+        ),
+        pytest.param(
+            "returns table(x integer) language sql as $$ select 1 $$",
+            "returns table(y integer) language sql as $$ select 1 $$",
+            True,  # PostgreSQL renders the view's FROM as f() r(x), then f() r(y)
+            id="table-column-renamed",
+        ),
+    ],
+)
+def test_function_not_replaceable_in_place_is_rebuilt_with_its_dependents(
+    conn, schema, old_definition, new_definition, view_changes
+):
+    """CREATE OR REPLACE FUNCTION refuses a new return type (or TABLE columns): the function
+    is dropped and created again, its dependent view chain and matview around it."""
+    s = schema
+
+    def entities(definition):
+        return [
+            PGFunction(s, "f()", definition),
+            PGView(s, "on_f", f"select count(*) as n from {s}.f() as r"),
+            PGView(s, "on_on_f", f"select * from {s}.on_f"),
+            PGMaterializedView(s, "mv_on_f", f"select * from {s}.on_f", with_data=True),
+            PGView(s, "unrelated", f"select id from {s}.t"),
+        ]
+
+    old, new = entities(old_definition), entities(new_definition)
+    install(conn, old)
+    script, code = roundtrip(conn, s, old, new)
+    lines = op_lines(code)
+    assert f"op.replace_entity({s}_f)" not in lines
+    order = [
+        f"op.drop_entity({s}_mv_on_f)",
+        f"op.drop_entity({s}_on_f)",
+        f"op.drop_entity({s}_f)",
+        f"op.create_entity({s}_f)",
+        f"op.create_entity({s}_on_f)",
+        f"op.create_entity({s}_mv_on_f)",
+    ]
+    assert [line for line in lines if line in order] == order
+    assert lines.index(f"op.drop_entity({s}_on_on_f)") < lines.index(f"op.drop_entity({s}_on_f)")
+    assert lines.index(f"op.create_entity({s}_on_on_f)") > lines.index(
+        f"op.create_entity({s}_on_f)"
+    )
+    assert not any("unrelated" in line for line in lines)
+    # The function's own drop and create are the change; its dependents only make way (unless
+    # they change too).
+    displaced = {op.target.signature: op.displaced for op in script.upgrade_ops.ops}
+    assert displaced == {
+        "f()": False,
+        "on_f": not view_changes,
+        "on_on_f": True,
+        "mv_on_f": True,
+    }
+    downgrade = op_lines(render(script.downgrade_ops))
+    assert f"op.replace_entity({s}_f)" not in downgrade
+    assert downgrade.index(f"op.drop_entity({s}_f)") < downgrade.index(f"op.create_entity({s}_f)")
+
+
+def test_function_with_a_renamed_argument_is_rebuilt_with_its_dependent_view(conn, schema):
+    """CREATE OR REPLACE FUNCTION refuses to rename an input parameter (and to remove its
+    default); the signature changes, so the old function is dropped (its view with it) and the
+    new one created, then the view again."""
+    s = schema
+
+    def entities(signature):
+        return [
+            PGFunction(s, signature, "returns integer language sql as $$ select 1 $$"),
+            PGView(s, "uses_plus", f"select id, {s}.plus(a) as p from {s}.t"),
+        ]
+
+    old = entities("plus(x integer DEFAULT 0)")
+    new = entities("plus(y integer)")
+    install(conn, old)
+    _, code = roundtrip(conn, s, old, new)
+    lines = op_lines(code)
+    assert lines == [
+        f"op.drop_entity({s}_uses_plus)",
+        f"op.drop_entity({s}_plus)",
+        f"op.create_entity({s}_plus)",
+        f"op.create_entity({s}_uses_plus)",
+    ]
+
+
+def test_compatible_function_change_stays_a_replace(conn, schema):
+    """A body change CREATE OR REPLACE accepts (same return type and arguments, a default
+    added) keeps the function's dependents in place: one replace, nothing else."""
+    s = schema
+
+    def entities(signature, body):
+        return [
+            PGFunction(s, signature, f"returns integer language sql as $$ {body} $$"),
+            PGView(s, "uses_plus", f"select id, {s}.plus(a) as p from {s}.t"),
+        ]
+
+    old = entities("plus(x integer)", "select x + 1")
+    new = entities("plus(x integer)", "select x + 2")
+    install(conn, old)
+    script, code = roundtrip(conn, s, old, new)
+    assert op_lines(code) == [f"op.replace_entity({s}_plus)"]
+    assert op_lines(render(script.downgrade_ops)) == [f"op.replace_entity({s}_plus)"]
