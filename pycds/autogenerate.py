@@ -19,7 +19,7 @@ from alembic_utils.replaceable_entity import ReplaceableEntity
 from autogen_filters import AutogenFilters, load_registry
 from autogen_filters.renames import make_rename_writer
 from autogen_filters.replaceables import register_replaceables
-from pycds.config import get_standard_table_privileges
+from pycds.migration_helpers import standard_grant_statements
 from pycds.replaceables import indexes_of
 from rewriters.config import load_config
 
@@ -36,10 +36,7 @@ def extra_sql(entity: ReplaceableEntity) -> list[str]:
             for index in indexes_of(entity.signature, entity.schema)
         ]
     if isinstance(entity, PGView | PGMaterializedView):
-        statements += [
-            f"GRANT {', '.join(privileges)} ON {entity.schema}.{entity.signature} TO {role}"
-            for role, privileges in get_standard_table_privileges()
-        ]
+        statements += standard_grant_statements(entity.schema, entity.signature)
     return statements
 
 

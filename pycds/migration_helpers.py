@@ -28,10 +28,18 @@ def su_role() -> Iterator[None]:
         op.execute("RESET ROLE")
 
 
+def standard_grant_statements(schema: str, name: str) -> list[str]:
+    """The GRANTs of ``PYCDS_STANDARD_TABLE_PRIVS`` on ``schema.name``."""
+    return [
+        f"GRANT {', '.join(privileges)} ON {schema}.{name} TO {role}"
+        for role, privileges in get_standard_table_privileges()
+    ]
+
+
 def grant_standard_privileges(schema: str, name: str) -> None:
     """Grant ``PYCDS_STANDARD_TABLE_PRIVS`` on ``schema.name`` (view, matview or table)."""
-    for role, privileges in get_standard_table_privileges():
-        op.execute(f"GRANT {', '.join(privileges)} ON {schema}.{name} TO {role}")
+    for statement in standard_grant_statements(schema, name):
+        op.execute(statement)
 
 
 Privileged = Callable[[ReplaceableEntity], bool]

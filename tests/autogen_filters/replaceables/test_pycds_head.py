@@ -1,5 +1,6 @@
 """pycds, the first user: at head, our comparator finds nothing to do for the whole schema,
-with the matview-index and GRANT hook pycds passes, the way env.py configures autogenerate."""
+with the matview-index and GRANT hook pycds passes (``pycds.autogenerate.extra_sql``), the
+way env.py configures autogenerate."""
 
 from __future__ import annotations
 
@@ -7,31 +8,15 @@ import geoalchemy2  # noqa: F401  (reflects geometry columns without warnings)
 import sqlalchemy as sa
 from alembic.operations.ops import DowngradeOps, UpgradeOps
 from alembic_utils.pg_materialized_view import PGMaterializedView
-from alembic_utils.pg_view import PGView
 from alembic_utils.reversible_op import ReversibleOp
 
 from autogen_filters.replaceables import Registration, read_live
 from pycds import get_schema_name
+from pycds.autogenerate import extra_sql
 from pycds.config import get_standard_table_privileges
 from pycds.replaceables import all_entities, indexes_of
 
 from .helpers import apply, autogenerate
-
-
-def pycds_extra_sql(entity):
-    """Matview indexes and the standard grants, re-created after each (re)creation."""
-    statements = []
-    if isinstance(entity, PGMaterializedView):
-        statements += [
-            index.create_sql(if_not_exists=True)
-            for index in indexes_of(entity.signature, entity.schema)
-        ]
-    if isinstance(entity, PGView | PGMaterializedView):
-        for role, privileges in get_standard_table_privileges():
-            statements.append(
-                f"GRANT {', '.join(privileges)} ON {entity.schema}.{entity.signature} TO {role}"
-            )
-    return statements
 
 
 def test_nothing_to_do_at_head(head_engine):
@@ -44,7 +29,7 @@ def test_nothing_to_do_at_head(head_engine):
             return name == schema
         return parent_names.get("schema_name") in (schema, None)
 
-    registration = Registration(entities=entities, schemas=(schema,), extra_sql=pycds_extra_sql)
+    registration = Registration(entities=entities, schemas=(schema,), extra_sql=extra_sql)
     with head_engine.connect() as conn, conn.begin():
         autogenerate(
             conn,
@@ -92,7 +77,7 @@ def test_replacing_matviews_under_a_view_roundtrips_with_indexes_and_grants(head
             return name == schema
         return parent_names.get("schema_name") in (schema, None)
 
-    options = {"include_schemas": True, "include_name": include_name, "extra_sql": pycds_extra_sql}
+    options = {"include_schemas": True, "include_name": include_name, "extra_sql": extra_sql}
 
     with head_engine.connect() as conn, conn.begin():
 
