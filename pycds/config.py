@@ -33,7 +33,11 @@ class ConfigurationError(ValueError):
     """A configuration value is unusable. Its message is one line, fit for a user."""
 
 
-def _identifier(variable: str, value: str) -> str:
+def plain_identifier(variable: str, value: str) -> str:
+    """``value`` if it is a plain PostgreSQL identifier, else a one-line error naming ``variable``.
+
+    Such a name can be written into SQL as it is: nothing to quote or escape.
+    """
     if not _IDENTIFIER.fullmatch(value):
         raise ConfigurationError(
             f"{variable}={value!r} is not a plain PostgreSQL identifier "
@@ -44,14 +48,14 @@ def _identifier(variable: str, value: str) -> str:
 
 def get_schema_name() -> str:
     """The schema holding every pycds object: ``PYCDS_SCHEMA_NAME``, default ``crmp``."""
-    return _identifier(
+    return plain_identifier(
         "PYCDS_SCHEMA_NAME", os.environ.get("PYCDS_SCHEMA_NAME", DEFAULT_SCHEMA_NAME)
     )
 
 
 def get_su_role_name() -> str:
     """The role assumed with ``SET ROLE`` for privileged steps: ``PYCDS_SU_ROLE_NAME``."""
-    return _identifier(
+    return plain_identifier(
         "PYCDS_SU_ROLE_NAME", os.environ.get("PYCDS_SU_ROLE_NAME", DEFAULT_SU_ROLE_NAME)
     )
 
@@ -74,5 +78,5 @@ def get_standard_table_privileges() -> list[tuple[str, list[str]]]:
             raise ConfigurationError(
                 f"PYCDS_STANDARD_TABLE_PRIVS: bad privileges {privs.strip()!r} for role {role!r}"
             )
-        result.append((_identifier("PYCDS_STANDARD_TABLE_PRIVS role", role.strip()), names))
+        result.append((plain_identifier("PYCDS_STANDARD_TABLE_PRIVS role", role.strip()), names))
     return result

@@ -8,21 +8,9 @@ against the same rule.
 
 from __future__ import annotations
 
-import re
-
-from pycds.config import get_schema_name
-
-# The same rule as pycds.config: what PostgreSQL accepts unquoted and keeps as written.
-_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]{0,62}")
+from pycds.config import get_schema_name, plain_identifier
 
 
 def resolve_schema(schema: str | None) -> str:
     """Return ``schema`` (default: the configured schema), refusing anything not plain."""
-    if schema is None:
-        return get_schema_name()
-    if not _PLAIN_IDENTIFIER.fullmatch(schema):
-        raise ValueError(
-            f"schema {schema!r} is not a plain PostgreSQL identifier "
-            "(lower-case letter or underscore, then letters, digits, '_' or '$'; at most 63)"
-        )
-    return schema
+    return get_schema_name() if schema is None else plain_identifier("schema", schema)
