@@ -76,8 +76,12 @@ def ensure_server_packages() -> None:
             raise ClusterError(f"apt-get install {' '.join(missing)} failed: {last}")
 
 
-def _traversable_by_others(path: Path) -> bool:
-    return all(parent.stat().st_mode & 0o001 for parent in path.parents if parent.exists())
+def _unreachable_parent(path: Path) -> Path | None:
+    """The first parent of ``path`` that other users cannot traverse, if any."""
+    for parent in path.parents:
+        if parent.exists() and not parent.stat().st_mode & 0o001:
+            return parent
+    return None
 
 
 def _default_root() -> Path:
@@ -91,7 +95,7 @@ def _default_root() -> Path:
     if configured:
         return Path(configured).resolve()
     local = Path.cwd().resolve() / ".pycds-db"
-    if os.geteuid() != 0 or _traversable_by_others(local):
+    if os.geteuid() != 0 or _unreachable_parent(local) is None:
         return local
     digest = hashlib.sha256(str(local).encode()).hexdigest()[:12]
     return Path("/var/tmp") / f"pycds-db-{digest}"
@@ -155,12 +159,12 @@ class Cluster:
         if user is None:
             return
         # The server user must reach the folder through every parent directory.
-        for parent in self.root.parents:
-            if parent.stat().st_mode & 0o001 == 0:
-                raise ClusterError(
-                    f"{parent} is not traversable by user {user!r}; set PYCDS_DB_DIR to a "
-                    "folder it can reach (e.g. under /var/tmp)"
-                )
+        blocking = _unreachable_parent(self.root)
+        if blocking is not None:
+            raise ClusterError(
+                f"{blocking} is not traversable by user {user!r}; set PYCDS_DB_DIR to a "
+                "folder it can reach (e.g. under /var/tmp)"
+            )
         entry = pwd.getpwnam(user)
         os.chown(self.root, entry.pw_uid, entry.pw_gid)
 
