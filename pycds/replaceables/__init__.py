@@ -20,11 +20,13 @@ materialized view that others read needs those dropped first: see :func:`depende
 
 from __future__ import annotations
 
+import re
+
 from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
-from pycds.replaceables.functions import PLPYTHON_FUNCTIONS, functions
+from pycds.replaceables.functions import functions
 from pycds.replaceables.history import (
     history_entities,
     history_functions,
@@ -95,20 +97,27 @@ def dependents_of(name: str, schema: str | None = None) -> list[ReplaceableEntit
     ]
 
 
+UNTRUSTED_LANGUAGES = frozenset({"plpython3u", "plperlu", "c", "internal"})
+_LANGUAGE = re.compile(r"\bLANGUAGE\s+(\w+)", re.IGNORECASE)
+
+
 def needs_su_role(entity: ReplaceableEntity) -> bool:
     """Whether creating (or replacing, dropping) ``entity`` needs the SU role.
 
-    PL/Python is an untrusted language: only a superuser may create functions in it.
+    Untrusted languages (PL/Python, PL/Perl "u", C) admit only superusers. The language is
+    read from the definition itself, so a new PL/Python function cannot be forgotten.
     """
     if not isinstance(entity, PGFunction):
         return False
-    return entity.signature.split("(", 1)[0].strip() in PLPYTHON_FUNCTIONS
+    header = entity.definition.split("$$", 1)[0]
+    language = _LANGUAGE.search(header)
+    return language is not None and language.group(1).lower() in UNTRUSTED_LANGUAGES
 
 
 __all__ = [
     "HISTORY_TRACKED",
     "HX_FOREIGN_KEYS",
-    "PLPYTHON_FUNCTIONS",
+    "UNTRUSTED_LANGUAGES",
     "MatviewIndex",
     "all_entities",
     "all_functions",

@@ -16,7 +16,7 @@ Deliberate differences from the upstream definitions (crmp-facts section 7):
   its argument), which also lets the matviews that call it be built in parallel.
 
 Three functions are PL/Python (untrusted), so they must be created by a superuser: see
-:data:`PLPYTHON_FUNCTIONS`.
+:func:`pycds.replaceables.needs_su_role`.
 """
 
 from __future__ import annotations
@@ -24,13 +24,6 @@ from __future__ import annotations
 from alembic_utils.pg_function import PGFunction
 
 from pycds.replaceables._schema import resolve_schema
-
-# Names of the functions written in plpython3u; creating them needs the SU role.
-PLPYTHON_FUNCTIONS: tuple[str, ...] = (
-    "getstationvariabletable",
-    "query_one_station",
-    "query_one_station_climo",
-)
 
 
 def _variable_tags(s: str) -> PGFunction:
