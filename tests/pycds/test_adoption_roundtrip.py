@@ -16,13 +16,12 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from pycds import get_schema_name, get_su_role_name
+from pycds import get_schema_name
 from pycds.alembic_config import make_config
-from pycds.localdb import provision
 from pycds.tracking import HISTORY_TRACKED, hx_table_name
 from pycds.upstream_head.tables import BASE_TABLES
 from tests.helpers import crmp_rows
-from tests.helpers.schema_facts import load_facts, read_structure
+from tests.helpers.schema_facts import database_at, facts_and_structure
 
 pytestmark = pytest.mark.db
 
@@ -84,21 +83,13 @@ def _tracking_works(conn: sa.Connection, s: str) -> None:
 @pytest.fixture
 def populated_root(pg_server_url: str) -> Iterator[str]:
     schema = get_schema_name()
-    name = "test_adoption_roundtrip"
-    provision.ensure_roles(pg_server_url)
-    provision.drop_database(pg_server_url, name)
-    url = provision.create_database(pg_server_url, name)
-    try:
-        provision.ensure_schema(url, schema)
-        command.upgrade(make_config(url), ROOT_REVISION)
+    with database_at(pg_server_url, "test_adoption_roundtrip", ROOT_REVISION, schema) as url:
         engine = sa.create_engine(url, poolclass=sa.NullPool)
         with engine.begin() as conn:
             conn.exec_driver_sql(f"SET search_path TO {schema}, public")
             crmp_rows.load(conn, schema)
         engine.dispose()
         yield url
-    finally:
-        provision.drop_database(pg_server_url, name)
 
 
 def test_upgrade_check_downgrade_keeps_rows_and_tracking(populated_root: str, capsys):
@@ -128,9 +119,7 @@ def test_upgrade_check_downgrade_keeps_rows_and_tracking(populated_root: str, ca
     command.downgrade(config, ROOT_REVISION)
     with engine.connect() as conn:
         assert _rows(conn, s) == at_head
-        structure = read_structure(conn, s)
-        me = conn.scalar(sa.text("SELECT current_user"))
-    facts = load_facts(schema=s, su_role=get_su_role_name(), migrating_role=me)
+        facts, structure = facts_and_structure(conn, s)
     assert {k for k in facts if facts[k] != structure.get(k)} == set()
     assert set(structure) == set(facts)
     with engine.begin() as conn:
