@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from pycds import get_schema_name
 from pycds.alembic_config import make_config
@@ -125,4 +126,26 @@ def test_upgrade_check_downgrade_keeps_rows_and_tracking(populated_root: str, ca
     with engine.begin() as conn:
         conn.exec_driver_sql(f"SET search_path TO {s}, public")
         _tracking_works(conn, s)
+    engine.dispose()
+
+
+def test_history_tracking_works_at_every_revision(populated_root: str):
+    """Walking up the chain one revision at a time, then down again, tracking never breaks."""
+    s = get_schema_name()
+    config = make_config(populated_root)
+    script = ScriptDirectory.from_config(config)
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    engine = sa.create_engine(populated_root, poolclass=sa.NullPool)
+
+    def check() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"SET search_path TO {s}, public")
+            _tracking_works(conn, s)
+
+    for revision in revisions[1:]:
+        command.upgrade(config, revision)
+        check()
+    for revision in reversed(revisions[:-1]):
+        command.downgrade(config, revision)
+        check()
     engine.dispose()
