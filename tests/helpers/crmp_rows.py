@@ -12,6 +12,9 @@ upstream's head they name them without the schema).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 NETWORKS = 8
@@ -170,3 +173,18 @@ def load(conn: sa.Connection, s: str) -> None:
         conn.execute(
             derived, {"t": f"2020-{k + 1:02d}-15", "d": k / 3, "v": variables[0], "h": histories[0]}
         )
+
+
+@contextmanager
+def populated_database(server_url: str, name: str, revision: str, schema: str) -> Iterator[str]:
+    """A fresh database at ``revision`` holding these rows (loaded with the schema on the
+    ``search_path``, as upstream's triggers need); dropped afterwards."""
+    from tests.helpers.schema_facts import database_at
+
+    with database_at(server_url, name, revision, schema) as url:
+        engine = sa.create_engine(url, poolclass=sa.NullPool)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"SET search_path TO {schema}, public")
+            load(conn, schema)
+        engine.dispose()
+        yield url

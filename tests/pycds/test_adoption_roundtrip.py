@@ -22,7 +22,7 @@ from pycds.alembic_config import make_config
 from pycds.tracking import HISTORY_TRACKED, hx_table_name
 from pycds.upstream_head.tables import BASE_TABLES
 from tests.helpers import crmp_rows
-from tests.helpers.schema_facts import database_at, facts_and_structure
+from tests.helpers.schema_facts import facts_and_structure
 
 pytestmark = pytest.mark.db
 
@@ -84,12 +84,9 @@ def _tracking_works(conn: sa.Connection, s: str) -> None:
 @pytest.fixture
 def populated_root(pg_server_url: str) -> Iterator[str]:
     schema = get_schema_name()
-    with database_at(pg_server_url, "test_adoption_roundtrip", ROOT_REVISION, schema) as url:
-        engine = sa.create_engine(url, poolclass=sa.NullPool)
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"SET search_path TO {schema}, public")
-            crmp_rows.load(conn, schema)
-        engine.dispose()
+    with crmp_rows.populated_database(
+        pg_server_url, "test_adoption_roundtrip", ROOT_REVISION, schema
+    ) as url:
         yield url
 
 

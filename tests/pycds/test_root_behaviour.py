@@ -17,7 +17,6 @@ from alembic import command
 from pycds import get_schema_name
 from pycds.alembic_config import make_config
 from tests.helpers import crmp_rows
-from tests.helpers.schema_facts import database_at
 
 pytestmark = pytest.mark.db
 
@@ -27,12 +26,9 @@ ROOT_REVISION = "f6d5a4c2e901"
 @pytest.fixture(scope="module")
 def root_url(pg_server_url: str) -> Iterator[str]:
     schema = get_schema_name()
-    with database_at(pg_server_url, "test_root_behaviour", ROOT_REVISION, schema) as url:
-        engine = sa.create_engine(url, poolclass=sa.NullPool)
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"SET search_path TO {schema}, public")
-            crmp_rows.load(conn, schema)
-        engine.dispose()
+    with crmp_rows.populated_database(
+        pg_server_url, "test_root_behaviour", ROOT_REVISION, schema
+    ) as url:
         yield url
 
 
