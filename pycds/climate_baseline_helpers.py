@@ -110,8 +110,9 @@ def get_or_create_pcic_climate_baseline_variables(session: Session) -> list[Vari
 
 def _parse_line(line: str) -> dict[str, str]:
     values = struct.unpack(field_format, line.rstrip("\n").encode("ascii"))
+    # Fields may be padded on either side: "-9999" must be recognised right-justified too.
     return {
-        name: value.decode("ascii").rstrip("\0 ")
+        name: value.decode("ascii").strip("\0 ")
         for name, value in zip(field_names, values, strict=True)
     }
 

@@ -76,7 +76,9 @@ class Network(Base):
     contact: Mapped[Contact | None] = relationship(back_populates="networks")
     stations: Mapped[list[Station]] = relationship(back_populates="network", order_by="Station.id")
     variables: Mapped[list[Variable]] = relationship(back_populates="network")
-    native_flags: Mapped[list[NativeFlag]] = relationship(back_populates="network")
+    native_flags: Mapped[list[NativeFlag]] = relationship(
+        back_populates="network", order_by="NativeFlag.id"
+    )
     meta_contact = synonym("contact")
     meta_station = synonym("stations")
     meta_vars = synonym("variables")
@@ -141,10 +143,8 @@ class History(Base):
 
     station: Mapped[Station | None] = relationship(back_populates="histories")
     sensor: Mapped[MetaSensor | None] = relationship()
-    observations: Mapped[list[Obs]] = relationship(back_populates="history", lazy="dynamic")
-    derived_values: Mapped[list[DerivedValue]] = relationship(
-        back_populates="history", lazy="dynamic"
-    )
+    observations: Mapped[list[Obs]] = relationship(back_populates="history")
+    derived_values: Mapped[list[DerivedValue]] = relationship(back_populates="history")
     meta_station = synonym("station")
     obs_raw = synonym("observations")
     obs_derived_values = synonym("derived_values")
@@ -187,10 +187,8 @@ class Variable(Base):
     mod_user: Mapped[str] = _mod_user()
 
     network: Mapped[Network | None] = relationship(back_populates="variables")
-    observations: Mapped[list[Obs]] = relationship(back_populates="variable", lazy="dynamic")
-    derived_values: Mapped[list[DerivedValue]] = relationship(
-        back_populates="variable", lazy="dynamic"
-    )
+    observations: Mapped[list[Obs]] = relationship(back_populates="variable")
+    derived_values: Mapped[list[DerivedValue]] = relationship(back_populates="variable")
     meta_network = synonym("network")
     obs = synonym("observations")
     obs_raw = synonym("observations")
