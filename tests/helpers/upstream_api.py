@@ -1,7 +1,6 @@
 """The facts file ``upstream-api.md`` (upstream PyCDS 5.0.1's public names), parsed.
 
-The facts live in ``../shared/reference`` relative to the repository root (as in CI), or in
-the folder named by ``PYCDS_FACTS_DIR``. A missing file is an error, never a skip.
+A missing file is an error, never a skip (see :func:`facts_dir` for where it is looked for).
 """
 
 from __future__ import annotations
@@ -15,12 +14,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def facts_dir() -> Path:
-    folder = Path(os.environ.get("PYCDS_FACTS_DIR") or ROOT.parent / "shared" / "reference")
-    if not (folder / "upstream-api.md").is_file():
-        raise FileNotFoundError(
-            f"no upstream-api.md in {folder}: set PYCDS_FACTS_DIR to the facts folder"
-        )
-    return folder
+    """The facts folder: ``PYCDS_FACTS_DIR``, else ``../shared/reference`` from the repository
+    root (CI), else the same from its parent (a git worktree kept one level deeper)."""
+    explicit = os.environ.get("PYCDS_FACTS_DIR")
+    candidates = (
+        [Path(explicit)]
+        if explicit
+        else [ROOT.parent / "shared" / "reference", ROOT.parent.parent / "shared" / "reference"]
+    )
+    for folder in candidates:
+        if (folder / "upstream-api.md").is_file():
+            return folder
+    tried = ", ".join(str(folder) for folder in candidates)
+    raise FileNotFoundError(f"no upstream-api.md in {tried}: set PYCDS_FACTS_DIR")
 
 
 @dataclass
