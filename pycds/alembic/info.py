@@ -22,9 +22,4 @@ def get_current_head() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def get_global_table_version() -> str:
-    """The revision whose schema the ORM tables describe: the chain's head."""
-    return get_current_head()
-
-
-__all__ = ["config", "get_current_head", "get_global_table_version", "script"]
+__all__ = ["config", "get_current_head", "script"]

@@ -334,22 +334,29 @@ class DerivedValue(Base):
 ObsRawNativeFlags = obs_raw_native_flags
 ObsRawPCICFlags = obs_raw_pcic_flags
 
-# Names upstream's ``pycds.orm.tables`` also exports, resolved on first use because they are
-# built from the classes above (the history classes) or need the migration scripts.
-_LAZY = {
-    "NetworkHistory": "pycds.orm.history_classes",
-    "StationHistory": "pycds.orm.history_classes",
-    "HistoryHistory": "pycds.orm.history_classes",
-    "VariableHistory": "pycds.orm.history_classes",
-    "ObsHistory": "pycds.orm.history_classes",
-    "get_global_table_version": "pycds.alembic.info",
+# The history classes, which upstream's ``pycds.orm.tables`` also exports: resolved on first
+# use because they are built from the classes above.
+_HISTORY_CLASSES = {
+    "NetworkHistory",
+    "StationHistory",
+    "HistoryHistory",
+    "VariableHistory",
+    "ObsHistory",
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+def get_global_table_version() -> str | None:
+    """The table version selected for the whole process: always None (the head tables).
 
-    return getattr(importlib.import_module(module), name)
+    Upstream lets a test select the ORM of an older revision; this pycds keeps only the
+    tables at head, which is what upstream's None means.
+    """
+    return None
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HISTORY_CLASSES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from pycds.orm import history_classes
+
+    return getattr(history_classes, name)

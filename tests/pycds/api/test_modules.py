@@ -29,6 +29,7 @@ from pycds.database import (
     matview_exists,
 )
 from pycds.manage_views import manage_views
+from pycds.orm.tables import get_global_table_version
 from pycds.util import compact_join, compile_query, ddl_escape, schema_func, snake_case
 from tests.helpers.upstream_api import facts_dir
 
@@ -80,6 +81,9 @@ def test_current_head_is_read_from_the_revision_files():
         parents.update(re.findall(r"['\"](\w+)['\"]", down))
     (head,) = revisions - parents
     assert get_current_head() == head
+    # Upstream's per-process table-version override: None means the tables at head, the
+    # only ones this pycds has.
+    assert get_global_table_version() is None
 
 
 def _facts_inventory(kind: str) -> set[str]:
