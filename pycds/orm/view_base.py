@@ -7,9 +7,10 @@ objects, from the definitions in :mod:`pycds.replaceables`).
 
 Each relation is declared as a plain ``Table`` without any constraint (a view has no primary
 key; declaring one caused trouble upstream, pycds issues #120 and #136). The ORM still
-needs an identity for each row, so each class names, in ``__mapper_args__``, the columns
-that are unique in the relation by construction (e.g. one row per history), which exist
-only in the mapper. Writes through these classes are refused before any SQL is sent.
+needs an identity for each row, so each class names the columns that are unique in the
+relation by construction (``relation(..., identity=("history_id",))``: one row per
+history); they become the mapper's primary key only. Writes through these classes are
+refused before any SQL is sent.
 """
 
 from __future__ import annotations
