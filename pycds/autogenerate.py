@@ -17,6 +17,7 @@ from alembic_utils.pg_view import PGView
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from autogen_filters import AutogenFilters, load_registry
+from autogen_filters.hazards import HazardChecker
 from autogen_filters.renames import make_rename_writer
 from autogen_filters.replaceables import register_replaceables
 from pycds.migration_helpers import standard_grant_statements
@@ -52,9 +53,15 @@ def register(
     register_replaceables(entities, schema=schema, extra_sql=extra_sql, predict=predict)
 
 
-def make_filters(registry_path: str | Path, *, schema: str, strict: bool) -> AutogenFilters:
-    """The divergence filters of ``registry_path``, followed by the rename rewriter."""
-    filters = AutogenFilters(load_registry(registry_path), schema=schema, strict=strict)
+def make_filters(
+    registry_path: str | Path, *, schema: str, strict: bool, hazards: str = "warn"
+) -> AutogenFilters:
+    """The divergence filters of ``registry_path``, followed by the rename rewriter; the
+    hazard report (``hazards``: warn, error or off) judges the final draft, with the
+    registry's ``[[acknowledge]]`` entries."""
+    registry = load_registry(registry_path)
+    checker = HazardChecker(schema=schema, mode=hazards, acknowledgements=registry.acknowledgements)
+    filters = AutogenFilters(registry, schema=schema, strict=strict, hazards=checker)
     renames = load_config(Path(registry_path).resolve()).renames
     return filters.chain(make_rename_writer(renames))
 

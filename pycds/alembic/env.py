@@ -104,9 +104,11 @@ def _configure_options() -> dict:
         "divergences", str(Path(__file__).resolve().parent / "divergences.toml")
     )
     strict = x_arguments.get("strict", "false").strip().lower() in {"1", "true", "yes", "on"}
+    # -x hazards=warn|error|off: the hazard report in the draft header; error fails the run.
+    hazards = x_arguments.get("hazards", "warn").strip().lower()
     try:
-        filters = make_filters(registry_path, schema=schema_name, strict=strict)
-    except RegistryError as error:
+        filters = make_filters(registry_path, schema=schema_name, strict=strict, hazards=hazards)
+    except (RegistryError, ValueError) as error:
         _fail(str(error))
     config.attributes[FILTERS_ATTRIBUTE] = filters
     options.update(filters.configure_options())
