@@ -457,13 +457,14 @@ class HazardReport:
         lines = [self._title()]
         for hazard in self._ordered():
             category = CATEGORIES[hazard.rule.category]
-            lines += wrap_comment(f"{hazard.line()}  ({category})", "  ", "      ")
+            lines += wrap_comment(hazard.line(), "  ", "      ")
             if hazard.acknowledged:
                 lines += wrap_comment(
                     f"acknowledged ({hazard.by}): {hazard.acknowledged}", "      ", "        "
                 )
             else:
-                lines += wrap_comment(f"risk: {hazard.rule.explanation}", "      ", "        ")
+                risk = f"risk ({category}): {hazard.rule.explanation}"
+                lines += wrap_comment(risk, "      ", "        ")
                 lines += wrap_comment(f"safer: {hazard.rule.alternative}", "      ", "        ")
         return "\n".join(f"# {line}".rstrip() for line in lines)
 

@@ -112,8 +112,10 @@ class AutogenFilters:
             "process_revision_directives": self.process_revision_directives,
             "compare_type": self.compare_type,
             "compare_server_default": self.compare_server_default,
-            "template_args": {REPORT_TEMPLATE_ARG: "", HAZARDS_TEMPLATE_ARG: ""},
+            "template_args": {REPORT_TEMPLATE_ARG: ""},
         }
+        if self.hazards is not None:
+            options["template_args"][HAZARDS_TEMPLATE_ARG] = ""
         if self.compare_check_constraints:
             # Named CHECK constraints are compared only through this opt-in plugin (Alembic
             # 1.19.2+); renamed legacy CHECKs are among the divergences a registry describes.
