@@ -210,19 +210,23 @@ class _Finder:
                 )  # fmt: skip
 
     def modify_table(self, op: ops.ModifyTableOps) -> None:
+        """A drop and an add in the same table: maybe a rename left as drop + add."""
         dropped = [c for c in op.ops if isinstance(c, ops.DropColumnOp)]
-        added = [c for c in op.ops if isinstance(c, ops.AddColumnOp)]
+        added = [c.column.name for c in op.ops if isinstance(c, ops.AddColumnOp)]
+        if not added:
+            return
         for drop in dropped:
             self.add(
-                "drop-column", op.schema, op.table_name, drop.column_name,
-                f"drops the column ({_rows_text(self.rows(op.schema, op.table_name))})",
+                "ambiguous-rename", op.schema, op.table_name, drop.column_name,
+                f"dropped while {', '.join(added)} is added: a rename left as drop + add "
+                "loses the values",
             )  # fmt: skip
-            if added:
-                names = ", ".join(a.column.name for a in added)
-                self.add(
-                    "ambiguous-rename", op.schema, op.table_name, drop.column_name,
-                    f"dropped while {names} is added: a rename left as drop + add loses the values",
-                )  # fmt: skip
+
+    def drop_column(self, table: str, op: ops.DropColumnOp) -> None:
+        if table in self.draft.dropped_tables:
+            return
+        rows = _rows_text(self.rows(op.schema, table))
+        self.add("drop-column", op.schema, table, op.column_name, f"drops the column ({rows})")
 
     def add_column(self, table: str, op: ops.AddColumnOp) -> None:
         if not self.existing(table):
@@ -362,6 +366,8 @@ def find_hazards(
             finder.modify_table(op)
         elif isinstance(op, ops.AddColumnOp):
             finder.add_column(table or op.table_name, op)
+        elif isinstance(op, ops.DropColumnOp):
+            finder.drop_column(table or op.table_name, op)
         elif isinstance(op, ops.AlterColumnOp):
             finder.alter_column(table or op.table_name, op)
         elif isinstance(op, ops.CreateIndexOp):
