@@ -69,5 +69,10 @@ class RunReport:
 def wrap_comment(text: str, first: str, rest: str) -> list[str]:
     """``text`` wrapped for a comment block, with a first-line and a continuation indent."""
     return textwrap.wrap(
-        text, width=_WIDTH, initial_indent=first, subsequent_indent=rest, break_long_words=False
+        text,
+        width=_WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,  # keeps ids, paths and names whole
     ) or [first.rstrip()]
