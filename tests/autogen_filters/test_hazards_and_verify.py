@@ -5,6 +5,7 @@ console (scaled by pg_class.reltuples), acknowledgements, ``-x hazards=error``, 
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from test_end_to_end import REGISTRY, config_for, copy_metadata, table
 
 from autogen_filters.verify import PENDING_LINE, DraftVerifier, VerifyFailed
 from pycds import get_schema_name
+from pycds.replaceables import all_entities
 from pycds.sample_rows import seed
 
 pytestmark = pytest.mark.db
@@ -218,3 +220,23 @@ def test_a_column_re_added_at_the_end_is_restored_with_a_note(head_db, tmp_path)
     # The downgrade re-adds title as the last column: same columns, another order.
     assert "ok downgrade schema restored" in header(text)
     assert "writes succeed; column order differs in meta_contact" in header(text)
+
+
+def test_a_changed_function_lists_the_matviews_it_leaves_stale(head_db, tmp_path):
+    def change(entity):
+        if entity.type_ == "function" and entity.signature.startswith("daysinmonth("):
+            entity = copy.copy(entity)
+            entity.definition = entity.definition.replace(
+                "SELECT date_part", "SELECT 0 + date_part"
+            )
+        return entity
+
+    config = config_for(head_db, tmp_path, entities=[change(e) for e in all_entities(SCHEMA)])
+    script = command.revision(config, message="f", autogenerate=True, version_path=str(tmp_path))
+    top = header(Path(script.path).read_text())
+    # monthly_* use daysinmonth() directly; PostgreSQL records it in pg_depend.
+    for matview in (
+        "monthly_total_precipitation_mv",
+        "monthly_average_of_daily_min_temperature_mv",
+    ):
+        assert f"[stale-matview] {SCHEMA}.{matview}: uses daysinmonth(), which this draft" in top
