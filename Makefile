@@ -19,9 +19,11 @@ db: setup
 	$(BIN)/pycds-db up $(if $(like),--like $(like))
 
 ## The main job: draft a migration by autogenerate against the reference database.
+## verify=1: apply the draft to a seeded copy of ref and write the verdict into it;
+## hazards=error: fail on any unacknowledged hazard.
 autogen: db
-	@test -n "$(m)" || { echo 'usage: make autogen m="what the migration does" [like=crmp]' >&2; exit 2; }
-	$(BIN)/alembic -x db=ref revision --autogenerate -m "$(m)"
+	@test -n "$(m)" || { echo 'usage: make autogen m="what the migration does" [like=crmp] [verify=1] [hazards=error]' >&2; exit 2; }
+	$(BIN)/alembic -x db=ref $(if $(verify),-x verify=true) $(if $(hazards),-x hazards=$(hazards)) revision --autogenerate -m "$(m)"
 
 ## Drift check of the reference database against the ORM and the divergence registry.
 check: db

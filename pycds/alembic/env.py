@@ -104,9 +104,11 @@ def _configure_options() -> dict:
         "divergences", str(Path(__file__).resolve().parent / "divergences.toml")
     )
     strict = x_arguments.get("strict", "false").strip().lower() in {"1", "true", "yes", "on"}
+    # -x hazards=warn|error|off: the hazard report in the draft header; error fails the run.
+    hazards = x_arguments.get("hazards", "warn").strip().lower()
     try:
-        filters = make_filters(registry_path, schema=schema_name, strict=strict)
-    except RegistryError as error:
+        filters = make_filters(registry_path, schema=schema_name, strict=strict, hazards=hazards)
+    except (RegistryError, ValueError) as error:
         _fail(str(error))
     config.attributes[FILTERS_ATTRIBUTE] = filters
     options.update(filters.configure_options())
@@ -184,17 +186,31 @@ def _run_online(connection: sa.Connection, options: dict) -> None:
         context.run_migrations()
 
 
+def _install_verifier(url: str | sa.URL, options: dict) -> None:
+    """-x verify=true: apply the new draft to a seeded copy of this database once written."""
+    if x_arguments.get("verify", "false").strip().lower() not in {"1", "true", "yes", "on"}:
+        return
+    from pycds.autogenerate import make_verifier
+
+    if isinstance(url, sa.URL):
+        url = url.render_as_string(hide_password=False)
+    make_verifier(config, url, schema_name).install(context.script, options["template_args"])
+
+
 def run_migrations_online() -> None:
     # Configuration first (the registry included): bad input is reported before connecting.
     options = _configure_options()
     given = config.attributes.get("connection")
     if isinstance(given, sa.Connection):
+        _install_verifier(given.engine.url, options)
         _run_online(given, options)
         return
     if isinstance(given, sa.Engine):  # pytest-alembic passes an engine
+        _install_verifier(given.url, options)
         with given.connect() as connection:
             _run_online(connection, options)
         return
+    _install_verifier(_database_url(), options)
     connection = _connect(_database_url())
     with connection:
         _run_online(connection, options)
