@@ -1,0 +1,67 @@
+"""The test suite runs on a server of its own, on a free port, beside any other server.
+
+``test_the_suite_runs_beside_a_server_on_the_usual_ports`` runs pytest on
+``test_the_suite_server_is_its_own`` while the default port and ``PYCDS_DB_PORT`` are
+held by another program, as when another checkout's ``pycds-db`` server runs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from pycds.localdb.cluster import DEFAULT_PORT, free_port
+
+from .conftest import select_one
+
+REPORT = "PYCDS_TEST_SERVER_REPORT"
+
+
+@pytest.mark.db
+def test_the_suite_server_is_its_own(pg_server_url):
+    assert select_one(pg_server_url) == 1
+    if os.environ.get("PYCDS_TEST_DSN"):
+        return
+    assert make_url(pg_server_url).port not in (DEFAULT_PORT, int(os.environ["PYCDS_DB_PORT"]))
+    if REPORT in os.environ:
+        Path(os.environ[REPORT]).write_text(pg_server_url)
+
+
+def _hold(stack: ExitStack, port: int) -> None:
+    """Listen on ``port`` (unless something already does: then it is held anyway)."""
+    holder = stack.enter_context(socket.socket())
+    try:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+    except OSError:
+        pass
+
+
+def test_the_suite_runs_beside_a_server_on_the_usual_ports(tmp_path):
+    report = tmp_path / "url"
+    busy = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PYCDS_TEST_DSN"}
+    env.update({"PYCDS_DB_PORT": str(busy), REPORT: str(report)})
+    with ExitStack() as stack:
+        _hold(stack, DEFAULT_PORT)
+        _hold(stack, busy)
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+             f"{__file__}::test_the_suite_server_is_its_own"],
+            capture_output=True, text=True, env=env, timeout=600,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "1 passed" in done.stdout
+    # The suite's server is stopped and its folder deleted at the end.
+    url = make_url(report.read_text())
+    passfile = Path(url.query["passfile"])
+    assert not passfile.parent.exists()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", url.port))
