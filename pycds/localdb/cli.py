@@ -80,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             _up(cluster, args)
         elif args.command == "down":
-            with cluster.locked():
+            if cluster.is_legacy():  # only signals its postmaster: no folder to trust
                 cluster.stop()
+            else:
+                with cluster.locked():
+                    cluster.stop()
             print("pycds-db: stopped")
         elif args.command == "status":
             state = cluster.state()

@@ -89,6 +89,10 @@ CLIENT_AUTHENTICATION = (
     "# pycds-db: only who holds the generated password (the owner's pgpass file) gets in.\n"
     "host all all 127.0.0.1/32 scram-sha-256\n"
 )
+LEGACY = (
+    "{root} holds a cluster made by an older pycds-db, which let every local user in: "
+    "stop it (pycds-db down), remove {root} and run pycds-db up again"
+)
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 60.0
 
@@ -217,6 +221,8 @@ class Cluster:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the cluster's lock: other ``pycds-db`` runs on this folder wait meanwhile."""
+        if self.is_legacy():  # often the server user's folder: say what it is, not whose
+            raise ClusterError(LEGACY.format(root=self.root))
         owner_folder(self.root, 0o711 if self.server_user.is_other else 0o700)
         flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         descriptor = os.open(self.root / "lock", flags, 0o600)
@@ -247,15 +253,16 @@ class Cluster:
     def is_running(self) -> bool:
         return self.state() == "running"
 
+    def is_legacy(self) -> bool:
+        """Whether an older pycds-db made this cluster, with no password (``trust``)."""
+        return self.is_initialized() and not self.password_file.exists()
+
     def _check_usable(self) -> None:
         data = self.data_dir
         if data.is_symlink() or (data.exists() and not self.is_initialized()):
             raise ClusterError(f"refusing {data}: it is not a PostgreSQL cluster; remove it")
-        if self.is_initialized() and not self.password_file.exists():
-            raise ClusterError(
-                f"{data} was made by an older pycds-db that let every local user in: "
-                f"stop it (pycds-db down) and remove {self.root}"
-            )
+        if self.is_legacy():
+            raise ClusterError(LEGACY.format(root=self.root))
 
     # -- lifecycle (callers hold the lock) --------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pwd
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,20 @@ def test_a_path_full_of_quotes_and_shell_syntax_is_only_a_path(public_tmp, local
     finally:
         db.cleanup()
     assert not marker.exists()
+
+
+@needs_root
+def test_a_cluster_of_the_older_trusting_pycds_db_is_refused_but_can_be_stopped(localdb):
+    """As an older pycds-db left it: the folder handed to ``postgres``, no password file."""
+    assert localdb.run("up", "--no-ref").returncode == 0
+    (localdb.root / "pgpass").unlink()
+    os.chown(localdb.root, pwd.getpwnam("postgres").pw_uid, -1)
+    line = one_error_line(localdb.run("up", "--no-ref"))
+    assert line == (
+        f"pycds-db: error: {localdb.root} holds a cluster made by an older pycds-db, which "
+        f"let every local user in: stop it (pycds-db down), remove {localdb.root} and run "
+        "pycds-db up again"
+    )
+    assert localdb.run("status").returncode == 0
+    assert localdb.run("down").returncode == 0
+    assert localdb.run("status").returncode == 3

@@ -63,5 +63,7 @@ def test_the_suite_runs_beside_a_server_on_the_usual_ports(tmp_path):
     url = make_url(report.read_text())
     passfile = Path(url.query["passfile"])
     assert not passfile.parent.exists()
-    with socket.socket() as probe:
+    with socket.socket() as probe:  # nothing listens there any more
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
         probe.bind(("127.0.0.1", url.port))
+        probe.listen()
