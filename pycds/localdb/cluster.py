@@ -304,11 +304,13 @@ class Cluster:
         self._check_usable()
         if not self.is_initialized():
             self.init()
+        failure = f"the server did not start on port {self.port}: see {self.log_file}"
         for _ in range(10):
             postmaster = Postmaster.read(self.data_dir)
             if postmaster is not None and is_live_postgres(postmaster.pid, self.data_dir):
                 # Running, or started by a run that was killed before it was ready.
-                self._wait_ready(postmaster.pid, None)
+                if not self._wait_ready(postmaster.pid, None):
+                    continue  # it was shutting down, or died: look again
                 if postmaster.port not in (None, self.port):
                     raise ClusterError(
                         f"the server of {self.root} runs on port {postmaster.port}, not "

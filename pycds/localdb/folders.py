@@ -62,10 +62,15 @@ def owner_folder(path: Path, mode: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.mkdir(path, mode)
-        os.chmod(path, mode, follow_symlinks=False)  # the umask may have removed bits
-        return path
     except FileExistsError:
         pass
+    else:
+        descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(descriptor, mode)  # the umask may have removed bits
+        finally:
+            os.close(descriptor)
+        return path
     _check_private(path, os.lstat(path))
     foreign = sorted(
         name
@@ -150,11 +155,18 @@ def create_file_for(path: Path, text: str, uid: int, gid: int) -> None:
 
 
 def rewrite_server_file(path: Path, text: str, *, uid: int, append: bool) -> None:
-    """Write ``text`` into a file the server's user owns, never through a link."""
-    flags = os.O_WRONLY | os.O_NOFOLLOW | (os.O_APPEND if append else os.O_TRUNC)
-    descriptor = os.open(path, flags)
+    """Write ``text`` into a file the server's user owns, never through a link.
+
+    The file is checked (a plain file of ``uid``, with no other name) before anything in
+    it changes.
+    """
+    descriptor = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
     with os.fdopen(descriptor, "w") as file:
         info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != uid:
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != uid or info.st_nlink != 1:
             raise ClusterError(f"refusing {path}: not a plain file of the server's user")
+        if append:
+            file.seek(0, os.SEEK_END)
+        else:
+            file.truncate(0)
         file.write(text)
