@@ -32,6 +32,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,8 @@ LEGACY = (
     "{root} holds a cluster made by an older pycds-db, which let every local user in: "
     "stop it (pycds-db down), remove {root} and run pycds-db up again"
 )
+# Disposable clusters (test runs) live in FALLBACK_PARENT under this prefix.
+DISPOSABLE_PREFIX = "pycds-test-"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 60.0
 
@@ -157,6 +160,7 @@ class Cluster:
     port: int
     host: str = "127.0.0.1"
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False, compare=False)
+    _held: int | None = field(default=None, repr=False, compare=False)  # a lock kept open
 
     @classmethod
     def default(cls) -> Cluster:
@@ -167,17 +171,43 @@ class Cluster:
 
     @classmethod
     def start_disposable(cls) -> Cluster:
-        """Start a new cluster in a folder of its own, on a free port (for test runs)."""
+        """Start a new cluster in a folder of its own, on a free port (for test runs).
+
+        The cluster holds its lock until ``destroy``: the clusters of killed runs, whose
+        lock is free, are deleted first.
+        """
+        cls.sweep_disposable()
         for _ in range(5):
-            name = f"pycds-test-{secrets.token_hex(6)}"
+            name = f"{DISPOSABLE_PREFIX}{secrets.token_hex(6)}"
             cluster = cls(root=FALLBACK_PARENT / name, port=free_port())
+            cluster._held = cluster._acquire()
             try:
-                with cluster.locked():
-                    cluster.start()
+                cluster.start()
                 return cluster
             except PortTakenError:  # another program took the port in between: try another
                 cluster.destroy()
         raise ClusterError("no free port found for a test server after 5 tries")
+
+    @classmethod
+    def sweep_disposable(cls, min_age: float = 60.0) -> None:
+        """Stop and delete disposable clusters left by killed runs (their lock is free)."""
+        for root in FALLBACK_PARENT.glob(f"{DISPOSABLE_PREFIX}*"):
+            try:
+                info = os.lstat(root)
+                lock = os.open(root / "lock", os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+            except OSError:  # gone, or not (yet) a cluster
+                continue
+            try:
+                young = time.time() - os.fstat(lock).st_mtime < min_age  # maybe starting
+                if young or info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode):
+                    continue
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:  # in use by a live run
+                    continue
+                cls(root=root, port=0).destroy()
+            finally:
+                os.close(lock)
 
     # -- where things are -----------------------------------------------------------------
 
@@ -218,9 +248,8 @@ class Cluster:
 
     # -- mutual exclusion -----------------------------------------------------------------
 
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the cluster's lock: other ``pycds-db`` runs on this folder wait meanwhile."""
+    def _acquire(self) -> int:
+        """Take the cluster's lock (waiting for other runs); return its descriptor."""
         if self.is_legacy():  # often the server user's folder: say what it is, not whose
             raise ClusterError(LEGACY.format(root=self.root))
         owner_folder(self.root, 0o711 if self.server_user.is_other else 0o700)
@@ -232,6 +261,16 @@ class Cluster:
             except BlockingIOError:
                 print(f"pycds-db: waiting for another pycds-db on {self.root}", file=sys.stderr)
                 fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        return descriptor
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the cluster's lock: other ``pycds-db`` runs on this folder wait meanwhile."""
+        descriptor = self._acquire()
+        try:
             yield
         finally:
             os.close(descriptor)
@@ -405,3 +444,6 @@ class Cluster:
         if recorded is not None:
             shutil.rmtree(recorded, ignore_errors=True)
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._held is not None:
+            os.close(self._held)
+            self._held = None

@@ -11,13 +11,15 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from pycds.localdb.cluster import DEFAULT_PORT, free_port
+from pycds.localdb.cluster import DEFAULT_PORT, Cluster, free_port
+from pycds.localdb.postmaster import Postmaster, is_live_postgres
 
 from .conftest import select_one
 
@@ -67,3 +69,33 @@ def test_the_suite_runs_beside_a_server_on_the_usual_ports(tmp_path):
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
         probe.bind(("127.0.0.1", url.port))
         probe.listen()
+
+
+KILLED_RUN = """
+import os, signal
+from pycds.localdb.cluster import Cluster
+cluster = Cluster.start_disposable()
+print(cluster.root, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # a test run killed before its end
+"""
+
+
+def test_the_server_of_a_killed_run_is_swept_by_the_next_one():
+    done = subprocess.run([sys.executable, "-c", KILLED_RUN], capture_output=True, text=True)
+    killed = Path(done.stdout.strip())
+    postmaster = Postmaster.read(killed / "data")
+    assert postmaster is not None and is_live_postgres(postmaster.pid, killed / "data")
+    live = Cluster.start_disposable()  # holds its lock: never swept
+    try:
+        Cluster.sweep_disposable()  # the killed run's lock is free, but it is young
+        assert killed.exists()
+        old = time.time() - 3600
+        os.utime(killed / "lock", (old, old))
+        os.utime(live.root / "lock", (old, old))
+        Cluster.sweep_disposable()
+        assert not killed.exists()
+        assert not is_live_postgres(postmaster.pid, None)
+        assert live.is_running()
+    finally:
+        live.destroy()
+    assert not live.root.exists()
