@@ -118,23 +118,34 @@ def _configure_options() -> dict:
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=_database_url(), literal_binds=True, dialect_opts={"paramstyle": "named"},
+        url=_parse_url(_database_url()), literal_binds=True, dialect_opts={"paramstyle": "named"},
         **_configure_options(),
     )  # fmt: skip
     with context.begin_transaction():
         context.run_migrations()
 
 
-def _connect(url: str) -> sa.Connection:
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
+def _parse_url(url: str) -> sa.URL:
+    """The URL, with its driver loaded: a malformed one is one ``FAILED:`` line."""
     try:
-        return engine.connect()
-    except sa.exc.OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"
-        safe_url = engine.url.render_as_string(hide_password=True)
-        _fail(f"cannot connect to {safe_url}: {reason}")
+        parsed = sa.make_url(url)
+        parsed.get_dialect()  # an unknown driver raises NoSuchModuleError here
+        return parsed
+    except ValueError as error:  # a port that is not a number: int() fails in make_url
+        _fail(f"bad database URL (is its port a number?): {error}")
     except sa.exc.ArgumentError as error:
         _fail(f"bad database URL: {error}")
+    raise AssertionError("unreachable")
+
+
+def _connect(url: str) -> sa.Connection:
+    engine = sa.create_engine(_parse_url(url), poolclass=sa.NullPool)
+    safe_url = engine.url.render_as_string(hide_password=True)
+    try:
+        return engine.connect()
+    except sa.exc.DBAPIError as error:  # unreachable, refused, bad credentials or options
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"
+        _fail(f"cannot connect to {safe_url}: {reason}")
     raise AssertionError("unreachable")
 
 

@@ -97,29 +97,79 @@ def apply_overlay(db_url: str, like: str, schema: str | None = None) -> None:
     engine.dispose()
 
 
+def reference_database(like: str | None) -> str:
+    """The reference database of a variant: ``ref`` (plain), ``ref_<like>`` (with an overlay).
+
+    One database per variant, so that both can be used side by side and a plain run never
+    silently works on an overlaid database.
+    """
+    if like is not None and like not in OVERLAYS:
+        raise ValueError(f"unknown overlay {like!r} (known: {', '.join(OVERLAYS)})")
+    return f"ref_{like}" if like else "ref"
+
+
+def variant_comment(like: str | None) -> str:
+    """What ``COMMENT ON DATABASE`` says of a provisioned database's variant."""
+    return f"pycds-db: like {like}" if like else "pycds-db: plain"
+
+
+def database_comment(server_url: str, name: str) -> str | None:
+    with admin_connection(server_url) as conn:
+        return conn.scalar(
+            sa.text(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n"
+            ),
+            {"n": name},
+        )
+
+
+def current_revision(db_url: str, schema: str | None = None) -> str | None:
+    """The Alembic revision of ``db_url`` (in the pycds schema), or None."""
+    schema = schema or get_schema_name()
+    engine = sa.create_engine(db_url, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(sa.text(f"SELECT version_num FROM {schema}.alembic_version"))
+    finally:
+        engine.dispose()
+
+
+def _build(server_url: str, name: str, like: str | None) -> str:
+    """Build database ``name`` of a variant aside, then put it in place in one rename."""
+    building = f"{name}_building"
+    drop_database(server_url, building)
+    url = create_database(server_url, building)
+    ensure_schema(url)
+    upgrade(url)
+    if like is not None:
+        apply_overlay(url, like)
+    with admin_connection(server_url) as conn:
+        conn.exec_driver_sql(f"COMMENT ON DATABASE \"{building}\" IS '{variant_comment(like)}'")
+    drop_database(server_url, name)
+    with admin_connection(server_url) as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    return database_url(server_url, name)
+
+
 def provision_database(
     server_url: str, name: str, *, like: str | None = None, fresh: bool = False
 ) -> str:
     """Create (if needed) database ``name`` with the pycds schema at head; return its URL.
 
-    An existing database is upgraded to head. With ``fresh`` it is rebuilt from scratch.
-    With ``like`` it is rebuilt too, and the overlay is applied after the upgrade, so that
-    it reproduces a real database's divergences.
+    An existing plain database is upgraded to head. It is rebuilt from scratch with
+    ``fresh``, and when it holds another variant (an overlay applied by an older pycds-db).
+    With ``like`` it is always rebuilt, the overlay applied after the upgrade, so that it
+    reproduces a real database's divergences. A build happens under another name and ends
+    with a rename: a killed run never leaves a half-built database under ``name``.
     """
     ensure_roles(server_url)
     if like is not None and like not in OVERLAYS:
         raise ValueError(f"unknown overlay {like!r} (known: {', '.join(OVERLAYS)})")
-    if fresh or like is not None:
-        drop_database(server_url, name)
-    url = (
-        database_url(server_url, name)
-        if database_exists(server_url, name)
-        else create_database(server_url, name)
-    )
+    if fresh or like is not None or not database_exists(server_url, name):
+        return _build(server_url, name, like)
+    if database_comment(server_url, name) not in (None, variant_comment(None)):
+        return _build(server_url, name, like)
+    url = database_url(server_url, name)
     ensure_schema(url)
     upgrade(url)
-    if like is not None:
-        apply_overlay(url, like)
-        with admin_connection(server_url) as conn:
-            conn.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS 'pycds-db: like {like}'")
     return url
