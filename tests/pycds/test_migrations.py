@@ -123,6 +123,10 @@ EXPECTED_ADDITIONS: dict[str, dict[str, set[str]]] = {
     "1b6e3a9c4d20": {},
     "2c7f4b0d5e31": {},
     "3d8a5c1e6f42": {"index": {f"ix_{hx}_mod_time" for hx in HX}},
+    "4e9b6d2f7a53": {},
+    "5fac7e3a8b64": {},
+    "6abd8f4b9c75": {},
+    "7bce9a5cad86": {},
 }
 
 
