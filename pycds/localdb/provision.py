@@ -15,8 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from pycds.config import get_schema_name, get_standard_table_privileges, get_su_role_name
+from pycds.upstream_head.views import all_relations
 
 OVERLAYS = {"crmp": "crmp_overlay.sql"}
+#: The revision each overlay applies to: where the real databases it imitates stand (CRMP and
+#: Metnorth are stamped with upstream PyCDS 5.0.1's head, the root of pycds's chain).
+OVERLAY_BASES = {"crmp": "f6d5a4c2e901"}
 SCHEMA_PLACEHOLDER = "__SCHEMA__"
 
 
@@ -88,13 +92,41 @@ def upgrade(db_url: str, revision: str = "head") -> None:
 
 
 def apply_overlay(db_url: str, like: str, schema: str | None = None) -> None:
-    """Apply a divergence overlay (e.g. ``crmp``) in one transaction."""
+    """Apply a divergence overlay (e.g. ``crmp``) in one transaction, on a database at the
+    overlay's base revision (``OVERLAY_BASES``)."""
     schema = schema or get_schema_name()
     sql = resources.files("pycds.localdb").joinpath("sql", OVERLAYS[like]).read_text()
     engine = sa.create_engine(db_url, poolclass=sa.NullPool)
     with engine.begin() as conn:
+        _load_view_sources(conn, schema)
         conn.exec_driver_sql(sql.replace(SCHEMA_PLACEHOLDER, schema).replace("%", "%%"))
     engine.dispose()
+
+
+def _load_view_sources(conn: sa.Connection, schema: str) -> None:
+    """Give the overlay the source text of the base revision's views and matviews.
+
+    The overlay re-creates the views it must move out of the way of its type changes. A real
+    database got them from their source text over its own column types; re-parsing
+    PostgreSQL's rendering instead adds casts that no real database has.
+    """
+    conn.exec_driver_sql(
+        "CREATE TEMPORARY TABLE overlay_view_sources "
+        "(relname name PRIMARY KEY, definition text NOT NULL) ON COMMIT DROP"
+    )
+    conn.execute(
+        sa.text("INSERT INTO overlay_view_sources VALUES (:name, :definition)"),
+        [{"name": r.name, "definition": r.query} for r in all_relations(schema)],
+    )
+
+
+def build_like(db_url: str, like: str) -> None:
+    """Bring ``db_url`` (an empty pycds schema) to head the way a real database got there:
+    upgrade to the overlay's base revision, apply the overlay, then ``upgrade head``, so that
+    pycds's later revisions run on the real divergences."""
+    upgrade(db_url, OVERLAY_BASES[like])
+    apply_overlay(db_url, like)
+    upgrade(db_url, "head")
 
 
 def provision_database(
@@ -103,8 +135,8 @@ def provision_database(
     """Create (if needed) database ``name`` with the pycds schema at head; return its URL.
 
     An existing database is upgraded to head. With ``fresh`` it is rebuilt from scratch.
-    With ``like`` it is rebuilt too, and the overlay is applied after the upgrade, so that
-    it reproduces a real database's divergences.
+    With ``like`` it is rebuilt too, through :func:`build_like`, so that it reproduces a
+    real database's divergences and history.
     """
     ensure_roles(server_url)
     if like is not None and like not in OVERLAYS:
@@ -117,9 +149,10 @@ def provision_database(
         else create_database(server_url, name)
     )
     ensure_schema(url)
-    upgrade(url)
-    if like is not None:
-        apply_overlay(url, like)
+    if like is None:
+        upgrade(url)
+    else:
+        build_like(url, like)
         with admin_connection(server_url) as conn:
             conn.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS 'pycds-db: like {like}'")
     return url

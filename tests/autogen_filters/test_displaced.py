@@ -7,7 +7,10 @@ on the changed object, dropped and re-created around it. Those drops and creates
 ``displaced`` by the replaceables comparator; no rule may remove them, or the upgrade fails
 (``cannot alter type of a column used by a view``, ``DependentObjectsStillExist``). Each case
 autogenerates the draft on seeded rows, upgrades, is clean afterwards, keeps the rows and the
-legacy views, and downgrades.
+legacy views, and downgrades: with pycds's registry, and with a ``definition`` rule added that
+names the moved matviews (a drop and its re-creation of one object would otherwise pair into a
+suppressed definition difference, as the removed rule
+``crmp-weather-anomaly-matviews-over-production-types`` did).
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from test_end_to_end import (
+    REGISTRY,
     SCHEMA,
     check_clean,
     config_for,
     copy_metadata,
-    crmp_like_db,  # noqa: F401 (fixture)
     table,
 )
 
@@ -47,6 +50,14 @@ INSERT INTO obs_raw_pcic_flags (obs_raw_id, pcic_flag_id)
     SELECT min(obs_raw_id), min(pcic_flag_id) FROM obs_raw, meta_pcic_flag;
 """
 LEGACY_VIEWS = {"daily_agg", "monthly_agg"}
+MATVIEWS_RULE = """
+[[rule]]
+id = "matviews-over-production-types"
+kind = "materialized_view"
+name = "daily_(max|min)_temperature_mv|monthly_total_precipitation_mv"
+difference = "definition"
+reason = "Test: a definition rule naming objects that must move."
+"""
 
 
 def _widen_vars_id():
@@ -94,8 +105,11 @@ def _counts(url: str) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.parametrize("with_matviews_rule", [False, True], ids=["pycds rules", "+ mv rule"])
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_displaced_known_divergences_move_with_a_real_change(crmp_like_db, tmp_path, change):  # noqa: F811
+def test_displaced_known_divergences_move_with_a_real_change(
+    crmp_like_db, tmp_path, change, with_matviews_rule
+):
     make, must_move = CHANGES[change]
     engine = sa.create_engine(crmp_like_db, poolclass=sa.NullPool)
     with engine.begin() as conn:
@@ -107,6 +121,10 @@ def test_displaced_known_divergences_move_with_a_real_change(crmp_like_db, tmp_p
     assert before["daily_max_temperature_mv"] == 9  # ten days, one discarded
 
     config = config_for(crmp_like_db, tmp_path, **make())
+    if with_matviews_rule:
+        registry = tmp_path / "divergences.toml"
+        registry.write_text(REGISTRY.read_text() + MATVIEWS_RULE)
+        config.attributes["divergences"] = str(registry)
     script = command.revision(config, message=change, autogenerate=True, version_path=str(tmp_path))
     text = Path(script.path).read_text()
     moved = _entity_calls(text, "upgrade")
