@@ -11,6 +11,8 @@ qualified).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -259,3 +261,31 @@ def comparable(facts: Structure) -> Structure:
     if "sequences" in result:
         result["sequences"] = sorted(result["sequences"])
     return result
+
+
+def facts_and_structure(connection: sa.Connection, schema: str) -> tuple[dict, dict]:
+    """(facts for this database's roles, live structure) of ``schema``."""
+    from pycds import get_su_role_name
+
+    live = read_structure(connection, schema)
+    me = connection.scalar(sa.text("SELECT current_user"))
+    return load_facts(schema=schema, su_role=get_su_role_name(), migrating_role=me), live
+
+
+@contextmanager
+def database_at(server_url: str, name: str, revision: str, schema: str) -> Iterator[str]:
+    """A fresh database ``name`` migrated to ``revision`` in ``schema``; dropped afterwards."""
+    from alembic import command
+
+    from pycds.alembic_config import make_config
+    from pycds.localdb import provision
+
+    provision.ensure_roles(server_url)
+    provision.drop_database(server_url, name)
+    url = provision.create_database(server_url, name)
+    try:
+        provision.ensure_schema(url, schema)
+        command.upgrade(make_config(url), revision)
+        yield url
+    finally:
+        provision.drop_database(server_url, name)

@@ -10,12 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
-from pycds import get_schema_name, get_su_role_name
-from pycds.alembic_config import make_config
-from pycds.localdb import provision
-from tests.helpers.schema_facts import load_facts, read_structure
+from pycds import get_schema_name
+from tests.helpers.schema_facts import database_at, facts_and_structure, load_facts
 
 pytestmark = pytest.mark.db
 
@@ -27,22 +24,12 @@ KEYS = sorted(load_facts(schema=get_schema_name(), su_role="su", migrating_role=
 def root_structure(pg_server_url: str) -> Iterator[tuple[dict, dict]]:
     """(facts, live structure) of a fresh database upgraded to the root revision only."""
     schema = get_schema_name()
-    name = "test_root_revision"
-    provision.ensure_roles(pg_server_url)
-    provision.drop_database(pg_server_url, name)
-    url = provision.create_database(pg_server_url, name)
-    try:
-        provision.ensure_schema(url, schema)
-        command.upgrade(make_config(url), ROOT_REVISION)
+    with database_at(pg_server_url, "test_root_revision", ROOT_REVISION, schema) as url:
         engine = sa.create_engine(url, poolclass=sa.NullPool)
         with engine.connect() as connection:
-            live = read_structure(connection, schema)
-            me = connection.scalar(sa.text("SELECT current_user"))
+            result = facts_and_structure(connection, schema)
         engine.dispose()
-        facts = load_facts(schema=schema, su_role=get_su_role_name(), migrating_role=me)
-        yield facts, live
-    finally:
-        provision.drop_database(pg_server_url, name)
+        yield result
 
 
 def test_facts_were_parsed():
