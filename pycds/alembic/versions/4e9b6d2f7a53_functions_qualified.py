@@ -8,12 +8,13 @@ the next revisions) with pycds's (``pycds.replaceables``):
   or the SQL that ``getstationvariabletable`` returns no longer needs the schema on the
   ``search_path``; the history triggers no longer need hstore;
 - ``closest_stns_within_threshold`` (SECURITY DEFINER) pins its ``search_path``, and is
-  owned by the migrating role instead of the SU role: it no longer runs as a superuser;
+  owned by the migrating role instead of the SU role: it runs with that role's rights, no
+  longer a superuser's;
 - ``updatesdateedate`` joins on keys (upstream's NATURAL JOIN also matched mod_time and
   mod_user and wrote NULL dates) and updates only stations whose dates change;
-- pure helpers (daysinmonth aside, ``lastdateofmonth``, ``season``, the hxtk name
-  helpers, ``variable_tags``) are IMMUTABLE PARALLEL SAFE; ``season`` loses its parameter
-  name (re-created); the PL/Python functions and ``do_query_one_station`` are STRICT;
+- pure helpers (``lastdateofmonth``, ``season``, the hxtk name helpers, now SQL, and
+  ``variable_tags``) are IMMUTABLE PARALLEL SAFE; ``season`` loses its parameter name
+  (dropped and created again); the three PL/Python functions are STRICT;
 - ``variable_tags`` tests ``Climatology`` case-sensitively on the text value (citext's
   operators would depend on the caller's search_path). Variables whose name contains
   ``climatology`` in another case become observations: climo_obs_count_mv and

@@ -18,7 +18,9 @@ On a running database: this is the expensive revision. All eleven matviews are c
 from obs_raw again, in the migration's transaction, in dependency order: plan for the
 duration of a full refresh of all of them (hours on CRMP), during which readers of the
 matviews and of crmp_network_geoserver wait (ACCESS EXCLUSIVE) and GeoServer's station
-layers are unavailable. obs_raw stays writable (the rebuild reads it).
+layers are unavailable. obs_raw stays writable (the rebuild reads it). A view outside
+pycds that reads one of these matviews makes a drop fail, and nothing changes: drop it
+first, re-create it afterwards.
 
 Downgrade rebuilds upstream's definitions, owners and grants the same way (same cost).
 
