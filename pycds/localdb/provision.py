@@ -15,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from pycds.config import get_schema_name, get_standard_table_privileges, get_su_role_name
+from pycds.upstream_head import REVISION as UPSTREAM_HEAD
 from pycds.upstream_head.views import all_relations
 
 OVERLAYS = {"crmp": "crmp_overlay.sql"}
 #: The revision each overlay applies to: where the real databases it imitates stand (CRMP and
 #: Metnorth are stamped with upstream PyCDS 5.0.1's head, the root of pycds's chain).
-OVERLAY_BASES = {"crmp": "f6d5a4c2e901"}
+OVERLAY_BASES = {"crmp": UPSTREAM_HEAD}
 SCHEMA_PLACEHOLDER = "__SCHEMA__"
 
 
