@@ -11,12 +11,17 @@ legacy views, and downgrades: with pycds's registry, and with a ``definition`` r
 names the moved matviews (a drop and its re-creation of one object would otherwise pair into a
 suppressed definition difference, as the removed rule
 ``crmp-weather-anomaly-matviews-over-production-types`` did).
+
+The same holds for the draft of a whole migration: a CRMP-like database at upstream's head,
+stamped with pycds's head, gets a draft that upgrades it (issue 9 saw that rule break it).
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +36,9 @@ from test_end_to_end import (
     table,
 )
 
+from autogen_filters.hooks import REPORT_ATTRIBUTE
+from pycds.localdb import provision
+from pycds.localdb.provision import OVERLAY_BASES
 from pycds.replaceables import all_entities
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -161,3 +169,41 @@ def _entity_calls(source: str, function: str) -> dict[str, set[str]]:
         ):
             calls[node.func.attr].add(node.args[0].id)
     return {call: {signatures[name] for name in names} for call, names in calls.items()}
+
+
+@pytest.fixture
+def stamped_upstream_crmp(pg_server_url: str) -> Iterator[str]:
+    """A CRMP-like database at upstream's head, stamped with pycds's head without upgrading
+    (what issue 8 tried: ``stamp --purge head``), so that autogenerate sees every difference
+    between upstream's head and pycds's, on top of CRMP's divergences."""
+    name = f"test_stamped_{uuid.uuid4().hex[:10]}"
+    url = provision.create_database(pg_server_url, name)
+    provision.ensure_schema(url)
+    provision.upgrade(url, OVERLAY_BASES["crmp"])
+    provision.apply_overlay(url, "crmp")
+    yield url
+    provision.drop_database(pg_server_url, name)
+
+
+def test_draft_from_upstream_head_applies_on_a_crmp_like_database(stamped_upstream_crmp, tmp_path):
+    """Hundreds of ops (functions re-created with new signatures under the matviews that call
+    them, views re-typed, matviews rebuilt), next to CRMP's hidden legacy objects: the draft
+    upgrades, and then only the known divergences remain, every rule matching."""
+    config = config_for(stamped_upstream_crmp, tmp_path)
+    command.stamp(config, "head", purge=True)
+    script = command.revision(
+        config, message="from upstream", autogenerate=True, version_path=str(tmp_path)
+    )
+    text = Path(script.path).read_text()
+    moved = _entity_calls(text, "upgrade")
+    # daysinmonth changes signature: the matviews calling it are dropped and re-created.
+    calling_daysinmonth = {
+        "monthly_average_of_daily_max_temperature_mv",
+        "monthly_average_of_daily_min_temperature_mv",
+        "monthly_total_precipitation_mv",
+    }
+    assert calling_daysinmonth <= moved["drop_entity"] & moved["create_entity"], text
+    command.upgrade(config, "head")
+    config = config_for(stamped_upstream_crmp, tmp_path, strict=True)
+    check_clean(config)
+    assert config.attributes[REPORT_ATTRIBUTE].stale == ()
