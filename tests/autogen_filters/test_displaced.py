@@ -207,3 +207,29 @@ def test_draft_from_upstream_head_applies_on_a_crmp_like_database(stamped_upstre
     config = config_for(stamped_upstream_crmp, tmp_path, strict=True)
     check_clean(config)
     assert config.attributes[REPORT_ATTRIBUTE].stale == ()
+
+
+def test_hidden_view_on_a_dropped_view_is_dropped_with_it(crmp_like_db, tmp_path):
+    """A view the rules hide (``crmp-legacy-views``) that reads a pycds view the ORM drops
+    cannot survive the drop: the draft drops it too (DROP ... CASCADE would), no rule keeps
+    that drop out, the upgrade runs, and the downgrade brings both back."""
+    engine = sa.create_engine(crmp_like_db, poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"DROP VIEW {SCHEMA}.hourly_view; CREATE VIEW {SCHEMA}.hourly_view AS "
+            f"SELECT * FROM {SCHEMA}.obs_count_per_day_history_v"
+        )
+    engine.dispose()
+    entities = [e for e in all_entities(SCHEMA) if e.signature != "obs_count_per_day_history_v"]
+    config = config_for(crmp_like_db, tmp_path, entities=entities)
+    script = command.revision(config, message="drop", autogenerate=True, version_path=str(tmp_path))
+    text = Path(script.path).read_text()
+    dropped = _entity_calls(text, "upgrade")["drop_entity"]
+    assert {"hourly_view", "obs_count_per_day_history_v"} <= dropped, text
+    command.upgrade(config, "head")
+    command.downgrade(config, "-1")
+    engine = sa.create_engine(crmp_like_db, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        back = conn.scalar(sa.text(f"SELECT count(*) FROM {SCHEMA}.hourly_view"))
+    engine.dispose()
+    assert back == 0  # the view is there again (no observations in this database)
