@@ -192,9 +192,9 @@ def provision_database(
 
     An existing plain database is upgraded to head. It is rebuilt from scratch with
     ``fresh``, and when it holds another variant (an overlay applied by an older pycds-db).
-    With ``like`` it is always rebuilt, through :func:`build_like`, so that it
-    reproduces a real database's divergences and history. A build happens under another name and ends
-    with a rename: a killed run never leaves a half-built database under ``name``.
+    With ``like`` it is always rebuilt, through :func:`build_like`, so that it reproduces a
+    real database's divergences and history. A build happens under another name and ends with
+    a rename: a killed run never leaves a half-built database under ``name``.
     """
     ensure_roles(server_url)
     if like is not None and like not in OVERLAYS:
