@@ -17,7 +17,7 @@ downgrade *before* this hook runs, and a rename-only ``AlterColumnOp.reverse()``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -128,12 +128,29 @@ def _schemas(schema: str | None) -> tuple[str, ...]:
     return (schema,) if schema else ()
 
 
+Companions = Callable[[str], Iterable[str]]
+
+
+def _no_companions(table: str) -> tuple[str, ...]:
+    return ()
+
+
 class _RenamePlanner:
-    def __init__(self, renames: Mapping[str, str]) -> None:
+    def __init__(self, renames: Mapping[str, str], companions: Companions) -> None:
         self.renames = dict(renames)
+        self.companions = companions
         self.ambiguities: list[str] = []
 
-    def columns(self, upgrade: ops.ModifyTableOps, downgrade: ops.ModifyTableOps) -> None:
+    def columns(
+        self,
+        upgrade: ops.ModifyTableOps,
+        downgrade: ops.ModifyTableOps,
+        followed: Sequence[tuple[str, str]] = (),
+    ) -> list[tuple[str, str]]:
+        """Rename drop+add pairs of one table; ``followed`` are renames it must mirror.
+
+        Returns the renames made, for the table's companions to follow.
+        """
         up_adds = {o.column.name: o for o in upgrade.ops if isinstance(o, ops.AddColumnOp)}
         up_drops = {o.column_name: o for o in upgrade.ops if isinstance(o, ops.DropColumnOp)}
         down_adds = {o.column.name: o for o in downgrade.ops if isinstance(o, ops.AddColumnOp)}
@@ -141,8 +158,9 @@ class _RenamePlanner:
         dropped = [name for name in up_drops if name in down_adds]
         added = [name for name in up_adds if name in down_drops]
         if not dropped or not added:
-            return
+            return []
         declared = declared_renames(self.renames, upgrade.table_name, _schemas(upgrade.schema))
+        declared.update(followed)
         for new in added:
             hint = up_adds[new].column.info.get(RENAMED_FROM)
             if isinstance(hint, str):
@@ -175,6 +193,7 @@ class _RenamePlanner:
                 f"possible rename of {upgrade.table_name}.{ambiguity.dropped}; candidates: "
                 f"{', '.join(map(str, ambiguity.candidates))} ({ambiguity.reason})"
             )
+        return pairing.pairs
 
     def tables(self, upgrade: ops.UpgradeOps, downgrade: ops.DowngradeOps) -> None:
         def keyed(operations: list[Any], kind: type) -> dict[tuple[str | None, str], Any]:
@@ -207,13 +226,12 @@ class _RenamePlanner:
                     upgrade.ops, up_drops[(schema, old)], up_creates[(schema, new)]
                 ) or _blocker(downgrade.ops, down_creates[(schema, old)], down_drops[(schema, new)])
 
-            pairing = pair_unique(
-                dropped,
-                added,
-                equal,
-                blocked,
-                declared_renames(self.renames, None, _schemas(schema)),
-            )
+            declared = declared_renames(self.renames, None, _schemas(schema))
+            pairing = pair_unique(dropped, added, equal, blocked, declared)
+            followed = self._companion_pairs(pairing.pairs, dropped, added, declared)
+            if followed:
+                # A renamed table's companions (e.g. its history table) are renamed with it.
+                pairing = pair_unique(dropped, added, equal, blocked, {**declared, **followed})
             for old, new in pairing.pairs:
                 _replace_pair(
                     upgrade.ops,
@@ -232,6 +250,53 @@ class _RenamePlanner:
                     f"possible rename of table {ambiguity.dropped}; candidates: "
                     f"{', '.join(map(str, ambiguity.candidates))} ({ambiguity.reason})"
                 )
+
+    def _companion_pairs(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        dropped: Sequence[str],
+        added: Sequence[str],
+        declared: Mapping[str, str],
+    ) -> dict[str, str]:
+        followed: dict[str, str] = {}
+        for old, new in pairs:
+            for old_companion, new_companion in zip(
+                self.companions(old), self.companions(new), strict=False
+            ):
+                if (
+                    old_companion in dropped
+                    and new_companion in added
+                    and old_companion not in declared
+                ):
+                    followed[old_companion] = new_companion
+        return followed
+
+    def script(self, upgrade: ops.UpgradeOps, downgrade: ops.DowngradeOps) -> None:
+        """Tables first, then the columns of each table before those of its companions."""
+        self.tables(upgrade, downgrade)
+        down_tables = {
+            (o.schema, o.table_name): o for o in downgrade.ops if isinstance(o, ops.ModifyTableOps)
+        }
+        containers = [
+            o
+            for o in upgrade.ops
+            if isinstance(o, ops.ModifyTableOps) and (o.schema, o.table_name) in down_tables
+        ]
+        leader_of = {
+            (c.schema, companion): c.table_name
+            for c in containers
+            for companion in self.companions(c.table_name)
+        }
+        made: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
+        leaders = [c for c in containers if (c.schema, c.table_name) not in leader_of]
+        followers = [c for c in containers if (c.schema, c.table_name) in leader_of]
+        for container in leaders:
+            key = (container.schema, container.table_name)
+            made[key] = self.columns(container, down_tables[key])
+        for container in followers:
+            key = (container.schema, container.table_name)
+            leader = made.get((container.schema, leader_of[key]), [])
+            self.columns(container, down_tables[key], leader)
 
 
 def _alter(
@@ -317,9 +382,17 @@ def _drop_recreated_objects(
                 container.ops.remove(operation)
 
 
-def make_rename_writer(renames: Mapping[str, str] | None = None) -> Rewriter:
+def make_rename_writer(
+    renames: Mapping[str, str] | None = None, *, companions: Companions | None = None
+) -> Rewriter:
     """A Rewriter applying declared (``renames``, ORM ``info["renamed_from"]``) and inferred
     renames to both the upgrade and the downgrade tree of each migration script.
+
+    ``companions(table)`` names the tables that mirror ``table``'s columns (pycds: its
+    history table). A column rename decided on ``table`` is applied to the same drop+add pair
+    of each companion, and a table rename ``old -> new`` renames ``companions(old)`` to
+    ``companions(new)`` (pairwise) when the draft drops the one and creates the other. Each
+    companion must be named for its leader alone.
 
     Ambiguous cases are left as drop+add; their descriptions are kept on the rewriter's
     ``ambiguities`` list (cleared per run) for callers that want to report them.
@@ -329,21 +402,11 @@ def make_rename_writer(renames: Mapping[str, str] | None = None) -> Rewriter:
 
     @writer.rewrites(ops.MigrationScript)
     def _rewrite_script(context: Any, revision: Any, script: ops.MigrationScript) -> Any:
-        planner = _RenamePlanner(renames or {})
+        planner = _RenamePlanner(renames or {}, companions or _no_companions)
         for upgrade, downgrade in zip(
             script.upgrade_ops_list, script.downgrade_ops_list, strict=False
         ):
-            planner.tables(upgrade, downgrade)
-            down_tables = {
-                (o.schema, o.table_name): o
-                for o in downgrade.ops
-                if isinstance(o, ops.ModifyTableOps)
-            }
-            for container in upgrade.ops:
-                if isinstance(container, ops.ModifyTableOps):
-                    mirror = down_tables.get((container.schema, container.table_name))
-                    if mirror is not None:
-                        planner.columns(container, mirror)
+            planner.script(upgrade, downgrade)
         writer.ambiguities[:] = planner.ambiguities  # type: ignore[attr-defined]
         return script
 

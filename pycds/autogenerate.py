@@ -5,7 +5,8 @@
   its matview indexes and the standard grants again (:func:`extra_sql`).
 - Known divergences are filtered by :class:`autogen_filters.AutogenFilters`, then the
   rename rewriter turns drop + add pairs into renames (declared in pyproject.toml, by an
-  ORM ``info={"renamed_from": ...}`` hint, or inferred under the shared pairing rules).
+  ORM ``info={"renamed_from": ...}`` hint, or inferred under the shared pairing rules); a
+  rename of a tracked table or of one of its columns is applied to its history table too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from autogen_filters.renames import make_rename_writer
 from autogen_filters.replaceables import register_replaceables
 from pycds.migration_helpers import standard_grant_statements
 from pycds.replaceables import indexes_of
+from pycds.tracking import hx_companions
 from rewriters.config import load_config
 
 # Where env.py leaves the filters of the current run (see process_revision_directives).
@@ -56,7 +58,7 @@ def make_filters(registry_path: str | Path, *, schema: str, strict: bool) -> Aut
     """The divergence filters of ``registry_path``, followed by the rename rewriter."""
     filters = AutogenFilters(load_registry(registry_path), schema=schema, strict=strict)
     renames = load_config(Path(registry_path).resolve()).renames
-    return filters.chain(make_rename_writer(renames))
+    return filters.chain(make_rename_writer(renames, companions=hx_companions))
 
 
 def process_revision_directives(context, revision, directives) -> None:

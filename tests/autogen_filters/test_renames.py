@@ -305,3 +305,52 @@ def test_foreign_key_to_another_target_is_kept() -> None:
     upgrade, _ = _run(rename_writer, script)
     names = [name for name, _args, _kw in _op_calls(upgrade)]
     assert names == ["alter_column", "drop_constraint", "create_foreign_key"]
+
+
+def _history(table: str) -> tuple[str]:
+    return (f"{table}_hx",)
+
+
+def test_companion_follows_a_hinted_column_rename() -> None:
+    # The hint sits on the main table's column only; the history table's copy has none, and
+    # its type change keeps the pair from being inferred. It follows its leader anyway,
+    # whichever of the two the draft lists first.
+    def pair(table: str, info: dict) -> ops.ModifyTableOps:
+        return _modify(
+            _add(sa.Column("label", sa.Text(), nullable=True, info=info), table=table),
+            _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True), table=table),
+            table=table,
+        )
+
+    writer = make_rename_writer(companions=_history)
+    script = _script(pair("meta_network_hx", {}), pair("meta_network", {"renamed_from": "name"}))
+    upgrade, downgrade = _run(writer, script)
+    renames = [(args[0], kwargs["new_column_name"]) for _, args, kwargs in _op_calls(upgrade)]
+    assert sorted(renames) == [("meta_network", "'label'"), ("meta_network_hx", "'label'")]
+    assert "add_column" not in upgrade + downgrade and "drop_column" not in upgrade + downgrade
+    assert downgrade.count("new_column_name='name'") == 2
+    # Without companions the history table stays drop + add.
+    upgrade, _ = _run(
+        make_rename_writer(),
+        _script(pair("meta_network_hx", {}), pair("meta_network", {"renamed_from": "name"})),
+    )
+    assert "op.add_column('meta_network_hx'" in upgrade
+
+
+def test_companion_table_is_renamed_with_its_leader() -> None:
+    def table(name: str, column: str) -> sa.Table:
+        return sa.Table(name, sa.MetaData(), sa.Column(column, sa.Integer()), schema=SCHEMA)
+
+    writer = make_rename_writer({"crmp.meta_station": "stations"}, companions=_history)
+    script = _script(
+        ops.CreateTableOp.from_table(table("stations", "id")),
+        ops.CreateTableOp.from_table(table("stations_hx", "stations_hx_id")),
+        ops.DropTableOp.from_table(table("meta_station", "id")),
+        ops.DropTableOp.from_table(table("meta_station_hx", "meta_station_hx_id")),
+    )
+    upgrade, downgrade = _run(writer, script)
+    assert [args for _, args, _ in _op_calls(upgrade)] == [
+        ["meta_station", "stations"],
+        ["meta_station_hx", "stations_hx"],
+    ]
+    assert "op.rename_table('stations_hx', 'meta_station_hx', schema='crmp')" in downgrade

@@ -131,6 +131,8 @@ EXPECTED_ADDITIONS: dict[str, dict[str, set[str]]] = {
             "monthly_total_precipitation_mv_idx",
         },
     },
+    # Replaces hxtk_primary_ops_to_hx (name-based copying): nothing added.
+    "a93888fd78de": {},
 }
 
 
