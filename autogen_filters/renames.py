@@ -530,17 +530,16 @@ def _downgrade_renames_first(downgrade: ops.DowngradeOps) -> None:
         return
     old_names = [unit[-1].new_table_name for unit in units]
     moved = [operation for unit in units for operation in unit]
-    for operation in moved:
-        downgrade.ops.remove(operation)
+    # The renames are table ops themselves: everything moves to or before its position.
     start = _first_table_op(downgrade.ops)
     reverts = [
         operation
         for operation in downgrade.ops[:start]
         if isinstance(operation, RevertOp) and _mentions(operation, old_names)
     ]
-    for operation in reverts:
+    for operation in moved + reverts:
         downgrade.ops.remove(operation)
-    start = _first_table_op(downgrade.ops)
+    start -= len(reverts)
     downgrade.ops[start:start] = moved + reverts
 
 

@@ -12,60 +12,22 @@ history table, and the positional copy broke every write to the table.
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic_utils.pg_trigger import PGTrigger
-from alembic_utils.replaceable_entity import ReplaceableEntity
 
-import pycds.orm.history
-import pycds.replaceables.history
-import pycds.tracking
 from pycds import get_schema_name
-from pycds.orm import metadata as pycds_metadata
-from pycds.orm.history import make_hx_table
-from pycds.replaceables import all_entities
-from pycds.tracking import HISTORY_TRACKED, HX_FOREIGN_KEYS, hx_id_name, hx_table_name
-from tests.autogen_filters.test_end_to_end import config_for, copy_metadata
+from pycds.tracking import HISTORY_TRACKED, hx_id_name, hx_table_name
+from tests.autogen_filters.test_end_to_end import config_for
+from tests.helpers.orm_changes import renamed_state, tracked_state, upgrade_calls
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
 SCHEMA = get_schema_name()
 SPARE_VALUE = "spare value"
-
-
-def tracked_state(table: str, column: sa.Column | None) -> sa.MetaData:
-    """pycds's ORM with ``column`` appended to ``table`` and the history table re-derived."""
-    metadata = copy_metadata()
-    main = metadata.tables[f"{SCHEMA}.{table}"]
-    if column is not None:
-        main.append_column(column)
-    metadata.remove(metadata.tables[f"{SCHEMA}.{hx_table_name(table)}"])
-    make_hx_table(main)
-    return metadata
-
-
-def upgrade_calls(script_path: str) -> list[tuple[str, str]]:
-    """``(op name, table)`` of every ``op.*`` call in ``upgrade()`` that names a table."""
-    tree = ast.parse(Path(script_path).read_text())
-    [body] = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade"]
-    calls = []
-    for node in ast.walk(body):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "op"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            calls.append((node.func.attr, node.args[0].value))
-    return sorted(calls)
 
 
 # Tracked table -> its key column (unchanged by the renames tested here).
@@ -210,60 +172,10 @@ NEW_NAMES = {
 }
 
 
-def renamed_state(
-    old: str, new: str, monkeypatch: pytest.MonkeyPatch
-) -> tuple[sa.MetaData, list[ReplaceableEntity]]:
-    """pycds's ORM and entities as a developer would leave them after renaming table ``old``
-    to ``new`` everywhere: the table, foreign keys to it, ``pycds.tracking`` (hence the history
-    table, its key, the foreign history ids and the triggers), and the SQL of every entity.
-    """
-    # old, old_hx, old_hx_id; never old_id or old_something.
-    word = re.compile(rf"\b{old}((?:_hx(?:_id)?)?)\b")
-
-    def sub(text: str) -> str:
-        return word.sub(lambda match: new + match.group(1), text)
-
-    foreign_keys = {
-        sub(table): tuple((sub(f), column) for f, column in pairs)
-        for table, pairs in HX_FOREIGN_KEYS.items()
-    }
-    for module in (pycds.tracking, pycds.orm.history, pycds.replaceables.history):
-        monkeypatch.setattr(module, "HX_FOREIGN_KEYS", foreign_keys)
-    metadata = sa.MetaData(
-        schema=pycds_metadata.schema, naming_convention=pycds_metadata.naming_convention
-    )
-    history_tables = {hx_table_name(table) for table in HISTORY_TRACKED}
-    for table in pycds_metadata.tables.values():
-        if table.name not in history_tables:
-            table.to_metadata(metadata, name=sub(table.name))
-    for table in metadata.tables.values():
-        for element in (e for c in table.foreign_key_constraints for e in c.elements):
-            # SQLAlchemy copies foreign keys by target name; point them at the new name.
-            element._given_tokens = element._given_tokens._replace(
-                table_name=sub(element._given_tokens.table_name)
-            )
-    for table in foreign_keys:
-        make_hx_table(metadata.tables[f"{SCHEMA}.{table}"])
-
-    def rebuilt(entity: ReplaceableEntity) -> ReplaceableEntity:
-        fields = {
-            "schema": entity.schema,
-            "signature": sub(entity.signature),
-            "definition": sub(entity.definition),
-        }
-        if isinstance(entity, PGTrigger):
-            fields["on_entity"] = sub(entity.on_entity)
-        return type(entity)(**fields)
-
-    return metadata, [rebuilt(entity) for entity in all_entities(SCHEMA)]
-
-
 @pytest.mark.parametrize("table", HISTORY_TRACKED)
-def test_table_rename_keeps_tracking(
-    head_db: str, tmp_path: Path, table: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_table_rename_keeps_tracking(head_db: str, tmp_path: Path, table: str) -> None:
     new = NEW_NAMES[table]
-    metadata, entities = renamed_state(table, new, monkeypatch)
+    metadata, entities = renamed_state(table, new)
     config = config_for(head_db, tmp_path, metadata=metadata, entities=entities)
     # Inferred as a rename (same columns); the history table follows as a companion.
     script = command.revision(
