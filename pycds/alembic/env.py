@@ -152,6 +152,22 @@ def _check_schema_exists(connection: sa.Connection) -> None:
         )
 
 
+def _refuse_older_upstream_revisions(connection: sa.Connection) -> None:
+    """One line, not Alembic's "Can't locate revision", for a database below upstream's head."""
+    from pycds.alembic_config import older_upstream_revision_message
+
+    started_here = not connection.in_transaction()
+    table = f"{schema_name}.alembic_version"
+    stamped: list[str] = []
+    if connection.scalar(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}):
+        stamped = list(connection.scalars(sa.text(f"SELECT version_num FROM {table}")))
+    if started_here:
+        connection.commit()
+    message = older_upstream_revision_message(stamped)
+    if message:
+        _fail(message)
+
+
 def _register_replaceables() -> None:
     """Compare pycds's functions, views, matviews and triggers on autogenerate."""
     from pycds.autogenerate import register
@@ -161,6 +177,7 @@ def _register_replaceables() -> None:
 
 def _run_online(connection: sa.Connection, options: dict) -> None:
     _check_schema_exists(connection)
+    _refuse_older_upstream_revisions(connection)
     _register_replaceables()
     context.configure(connection=connection, **options)
     with context.begin_transaction():

@@ -8,7 +8,7 @@ Both definitions are embedded, as autogenerate renders them: the head definition
 ``pycds.replaceables.history``.
 
 Revision ID: a93888fd78de
-Revises: b2d9f7a1e6c5
+Revises: 7bce9a5cad86
 Create Date: 2026-11-30 07:38:00
 
 """
@@ -21,7 +21,7 @@ from alembic_utils.pg_function import PGFunction
 from pycds import get_schema_name
 
 revision: str = "a93888fd78de"
-down_revision: str | Sequence[str] | None = "b2d9f7a1e6c5"
+down_revision: str | Sequence[str] | None = "7bce9a5cad86"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
