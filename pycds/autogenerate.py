@@ -7,6 +7,8 @@
   rename rewriter turns drop + add pairs into renames (declared in pyproject.toml, by an
   ORM ``info={"renamed_from": ...}`` hint, or inferred under the shared pairing rules); a
   rename of a tracked table or of one of its columns is applied to its history table too.
+- Entity ops are rendered with ``schema_name`` for the schema, in every string
+  (:mod:`autogen_filters.entity_schema`, probing pycds's entity builders).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from alembic_utils.pg_view import PGView
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from autogen_filters import AutogenFilters, load_registry
+from autogen_filters.entity_schema import make_entity_schema_writer
 from autogen_filters.renames import make_rename_writer
 from autogen_filters.replaceables import register_replaceables
 from pycds.migration_helpers import standard_grant_statements
-from pycds.replaceables import indexes_of
+from pycds.replaceables import all_entities, indexes_of
 from pycds.tracking import hx_companions
 from rewriters.config import load_config
 
@@ -55,10 +58,14 @@ def register(
 
 
 def make_filters(registry_path: str | Path, *, schema: str, strict: bool) -> AutogenFilters:
-    """The divergence filters of ``registry_path``, followed by the rename rewriter."""
+    """The divergence filters of ``registry_path``, followed by the rename rewriter and the
+    pass that renders entity ops with ``schema_name`` for the schema."""
     filters = AutogenFilters(load_registry(registry_path), schema=schema, strict=strict)
     renames = load_config(Path(registry_path).resolve()).renames
-    return filters.chain(make_rename_writer(renames, companions=hx_companions))
+    return filters.chain(
+        make_rename_writer(renames, companions=hx_companions),
+        make_entity_schema_writer(schema, probe=all_entities),
+    )
 
 
 def process_revision_directives(context, revision, directives) -> None:
