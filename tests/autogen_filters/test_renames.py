@@ -361,3 +361,46 @@ def test_companion_table_is_renamed_with_its_leader() -> None:
         ("rename_table", ["stations_hx", "meta_station_hx"]),
         ("rename_table", ["stations", "meta_station"]),
     ]
+
+
+def test_downgrade_renames_back_before_recreating_a_foreign_key_to_the_table() -> None:
+    def contact_table(name: str) -> sa.Table:
+        return sa.Table(name, sa.MetaData(), sa.Column("contact_id", sa.Integer()), schema=SCHEMA)
+
+    def fk(target: str, ondelete: str | None) -> ops.CreateForeignKeyOp:
+        return ops.CreateForeignKeyOp(
+            "meta_network_contact_id_fkey",
+            "meta_network",
+            target,
+            ["contact_id"],
+            ["contact_id"],
+            source_schema=SCHEMA,
+            referent_schema=SCHEMA,
+            ondelete=ondelete,
+        )
+
+    drop_fk = ops.DropConstraintOp(
+        "meta_network_contact_id_fkey",
+        "meta_network",
+        type_="foreignkey",
+        schema=SCHEMA,
+        _reverse=fk("meta_contact", None),
+    )
+    # Alembic's order: new tables, dropped tables, then changes to the other tables.
+    script = _script(
+        ops.CreateTableOp.from_table(contact_table("contacts")),
+        ops.DropTableOp.from_table(contact_table("meta_contact")),
+        _modify(drop_fk, fk("contacts", "SET NULL")),
+    )
+    upgrade, downgrade = _run(make_rename_writer({"crmp.meta_contact": "contacts"}), script)
+    assert [name for name, _, _ in _op_calls(upgrade)] == [
+        "rename_table",
+        "drop_constraint",
+        "create_foreign_key",
+    ]
+    # Back: the FK to meta_contact can only be created once the table has its old name.
+    assert [(name, args[:3]) for name, args, _ in _op_calls(downgrade)] == [
+        ("rename_table", ["contacts", "meta_contact"]),
+        ("drop_constraint", ["meta_network_contact_id_fkey", "meta_network"]),
+        ("create_foreign_key", ["meta_network_contact_id_fkey", "meta_network", "meta_contact"]),
+    ]
