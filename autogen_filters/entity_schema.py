@@ -21,6 +21,7 @@ deals with files written by other means.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -108,7 +109,11 @@ class _Templates:
         if entity.schema != self.schema:
             return entity
         probed = self.probed(entity)
-        name = entity.signature.split("(")[0].strip().lower().replace("-", "_")
+        name = entity.signature.split("(")[0]
+        on_entity = getattr(entity, "on_entity", None)
+        if on_entity:  # a trigger's name is unique per table only
+            name = f"{on_entity.split('.')[-1]}_{name}"
+        name = re.sub(r"\W", "_", name.strip().lower())
         fields: list[str] = [f"    schema={self.variable},"]
         for field in _TEXT_FIELDS:
             value = getattr(entity, field, None)

@@ -146,3 +146,20 @@ def test_braces_in_a_definition_survive_the_f_string() -> None:
     assert namespace["value"] == (
         "RETURNS text[] LANGUAGE sql AS $$ SELECT '{a,b}'::text[] || other.g() $$"
     )
+
+
+def test_trigger_table_and_function_are_parametrised() -> None:
+    from alembic_utils.pg_trigger import PGTrigger
+
+    trigger = PGTrigger(
+        schema="crmp",
+        signature="t100_audit",
+        on_entity="crmp.meta_network",
+        definition="AFTER INSERT ON crmp.meta_network FOR EACH ROW EXECUTE FUNCTION crmp.audit()",
+    )
+    rendered, ambiguities = _writer_run(CreateEntityOp(trigger))
+    assert ambiguities == []
+    assert "meta_network_t100_audit = PGTrigger(" in rendered
+    assert "on_entity=f'{schema_name}.meta_network'" in rendered
+    assert "EXECUTE FUNCTION {schema_name}.audit()" in rendered
+    assert "is_constraint=False" in rendered
