@@ -170,7 +170,7 @@ def hx_indexed_columns(table: str) -> list[str]:
     """The columns of ``<table>_hx`` that carry an ``ix_<schema>_<hx>_<column>`` index."""
     foreign = HX_FOREIGN_KEYS[table]
     return [
-        _KEY_OF[table],
+        KEY_OF[table],
         "mod_time",
         "mod_user",
         *(column for _, column in foreign),
@@ -178,7 +178,8 @@ def hx_indexed_columns(table: str) -> list[str]:
     ]
 
 
-_KEY_OF = {
+# Each tracked table's key column, copied as a plain column into its history table.
+KEY_OF = {
     "meta_network": "network_id",
     "meta_station": "station_id",
     "meta_history": "history_id",

@@ -44,13 +44,7 @@ depends_on: str | Sequence[str] | None = None
 
 schema_name = get_schema_name()
 
-KEYS = {
-    "meta_network": "network_id",
-    "meta_station": "station_id",
-    "meta_history": "history_id",
-    "meta_vars": "vars_id",
-    "obs_raw": "obs_raw_id",
-}
+KEYS = tables.KEY_OF
 
 
 def _index_renames(s: str) -> list[tuple[str, str]]:
