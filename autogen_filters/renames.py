@@ -17,7 +17,8 @@ downgrade *before* this hook runs, and a rename-only ``AlterColumnOp.reverse()``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from alembic.autogenerate import render_python_code, renderers
 from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate.rewriter import Rewriter
 from alembic.operations import ops
+from alembic_utils.reversible_op import RevertOp
 
 from rewriters.rename_rules import (
     ColumnSpec,
@@ -128,12 +130,30 @@ def _schemas(schema: str | None) -> tuple[str, ...]:
     return (schema,) if schema else ()
 
 
-class _RenamePlanner:
-    def __init__(self, renames: Mapping[str, str]) -> None:
-        self.renames = dict(renames)
-        self.ambiguities: list[str] = []
+Companions = Callable[[str], Iterable[str]]
 
-    def columns(self, upgrade: ops.ModifyTableOps, downgrade: ops.ModifyTableOps) -> None:
+
+def _no_companions(table: str) -> tuple[str, ...]:
+    return ()
+
+
+class _RenamePlanner:
+    def __init__(self, renames: Mapping[str, str], companions: Companions) -> None:
+        self.renames = dict(renames)
+        self.companions = companions
+        self.ambiguities: list[str] = []
+        self.table_renames: list[tuple[str, str]] = []
+
+    def columns(
+        self,
+        upgrade: ops.ModifyTableOps,
+        downgrade: ops.ModifyTableOps,
+        followed: Sequence[tuple[str, str]] = (),
+    ) -> list[tuple[str, str]]:
+        """Rename drop+add pairs of one table; ``followed`` are renames it must mirror.
+
+        Returns the renames made, for the table's companions to follow.
+        """
         up_adds = {o.column.name: o for o in upgrade.ops if isinstance(o, ops.AddColumnOp)}
         up_drops = {o.column_name: o for o in upgrade.ops if isinstance(o, ops.DropColumnOp)}
         down_adds = {o.column.name: o for o in downgrade.ops if isinstance(o, ops.AddColumnOp)}
@@ -141,8 +161,9 @@ class _RenamePlanner:
         dropped = [name for name in up_drops if name in down_adds]
         added = [name for name in up_adds if name in down_drops]
         if not dropped or not added:
-            return
+            return []
         declared = declared_renames(self.renames, upgrade.table_name, _schemas(upgrade.schema))
+        declared.update(followed)
         for new in added:
             hint = up_adds[new].column.info.get(RENAMED_FROM)
             if isinstance(hint, str):
@@ -169,12 +190,13 @@ class _RenamePlanner:
             )
             _replace_pair(upgrade.ops, up_drops[old], up_adds[new], forward)
             _replace_pair(downgrade.ops, down_adds[old], down_drops[new], backward)
-            _drop_recreated_objects(upgrade, downgrade, old, new)
+            _drop_recreated_objects([upgrade], [downgrade], old, new)
         for ambiguity in pairing.ambiguities:
             self.ambiguities.append(
                 f"possible rename of {upgrade.table_name}.{ambiguity.dropped}; candidates: "
                 f"{', '.join(map(str, ambiguity.candidates))} ({ambiguity.reason})"
             )
+        return pairing.pairs
 
     def tables(self, upgrade: ops.UpgradeOps, downgrade: ops.DowngradeOps) -> None:
         def keyed(operations: list[Any], kind: type) -> dict[tuple[str | None, str], Any]:
@@ -207,31 +229,115 @@ class _RenamePlanner:
                     upgrade.ops, up_drops[(schema, old)], up_creates[(schema, new)]
                 ) or _blocker(downgrade.ops, down_creates[(schema, old)], down_drops[(schema, new)])
 
-            pairing = pair_unique(
-                dropped,
-                added,
-                equal,
-                blocked,
-                declared_renames(self.renames, None, _schemas(schema)),
-            )
+            declared = declared_renames(self.renames, None, _schemas(schema))
+            pairing = pair_unique(dropped, added, equal, blocked, declared)
+            followed = self._companion_pairs(pairing.pairs, dropped, added, declared)
+            if followed:
+                # A renamed table's companions (e.g. its history table) are renamed with it.
+                pairing = pair_unique(dropped, added, equal, blocked, {**declared, **followed})
             for old, new in pairing.pairs:
-                _replace_pair(
-                    upgrade.ops,
-                    up_drops[(schema, old)],
-                    up_creates[(schema, new)],
-                    RenameTableDirective(old, new, schema=schema),
-                )
-                _replace_pair(
-                    downgrade.ops,
-                    down_creates[(schema, old)],
-                    down_drops[(schema, new)],
-                    RenameTableDirective(new, old, schema=schema),
-                )
+                self._rename_table(upgrade, downgrade, schema, old, new)
             for ambiguity in pairing.ambiguities:
                 self.ambiguities.append(
                     f"possible rename of table {ambiguity.dropped}; candidates: "
                     f"{', '.join(map(str, ambiguity.candidates))} ({ambiguity.reason})"
                 )
+
+    def _rename_table(
+        self,
+        upgrade: ops.UpgradeOps,
+        downgrade: ops.DowngradeOps,
+        schema: str | None,
+        old: str,
+        new: str,
+    ) -> None:
+        """Replace the drop+create of ``old``/``new`` by a rename, plus the column changes
+        inside the table, in both trees."""
+
+        def find(operations: list[Any], kind: type, table: str) -> Any:
+            return next(
+                o
+                for o in operations
+                if type(o) is kind and (o.schema, o.table_name) == (schema, table)
+            )
+
+        up_create, up_drop = (
+            find(upgrade.ops, ops.CreateTableOp, new),
+            find(upgrade.ops, ops.DropTableOp, old),
+        )
+        down_create, down_drop = (
+            find(downgrade.ops, ops.CreateTableOp, old),
+            find(downgrade.ops, ops.DropTableOp, new),
+        )
+        changes = _column_changes(schema, new, down_create, up_create)
+        forward = RenameTableDirective(old, new, schema=schema)
+        _replace_pair(upgrade.ops, up_drop, up_create, forward)
+        backward = RenameTableDirective(new, old, schema=schema)
+        # Where the new table was dropped: just after the ops on it (index drops...).
+        _replace_pair(downgrade.ops, down_create, down_drop, backward, later=True)
+        if changes:
+            at = upgrade.ops.index(forward) + 1
+            _container_for(upgrade.ops, schema, new, at).ops[0:0] = changes
+            at = downgrade.ops.index(backward)
+            container = _container_for(downgrade.ops, schema, new, at)
+            container.ops.extend(change.reverse() for change in reversed(changes))
+        self.table_renames.append((old, new))
+
+    def _companion_pairs(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        dropped: Sequence[str],
+        added: Sequence[str],
+        declared: Mapping[str, str],
+    ) -> dict[str, str]:
+        followed: dict[str, str] = {}
+        for old, new in pairs:
+            for old_companion, new_companion in zip(
+                self.companions(old), self.companions(new), strict=False
+            ):
+                if (
+                    old_companion in dropped
+                    and new_companion in added
+                    and old_companion not in declared
+                ):
+                    followed[old_companion] = new_companion
+        return followed
+
+    def script(self, upgrade: ops.UpgradeOps, downgrade: ops.DowngradeOps) -> None:
+        """Tables first, then the columns of each table before those of its companions."""
+        self.tables(upgrade, downgrade)
+        down_tables = {
+            (o.schema, o.table_name): o for o in downgrade.ops if isinstance(o, ops.ModifyTableOps)
+        }
+        containers = [
+            o
+            for o in upgrade.ops
+            if isinstance(o, ops.ModifyTableOps) and (o.schema, o.table_name) in down_tables
+        ]
+        leader_of = {
+            (c.schema, companion): c.table_name
+            for c in containers
+            for companion in self.companions(c.table_name)
+        }
+        made: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
+        leaders = [c for c in containers if (c.schema, c.table_name) not in leader_of]
+        followers = [c for c in containers if (c.schema, c.table_name) in leader_of]
+        for container in leaders:
+            key = (container.schema, container.table_name)
+            made[key] = self.columns(container, down_tables[key])
+        for container in followers:
+            key = (container.schema, container.table_name)
+            leader = made.get((container.schema, leader_of[key]), [])
+            self.columns(container, down_tables[key], leader)
+        for old, new in self.table_renames:
+            _drop_recreated_objects(
+                _table_containers(upgrade.ops), _table_containers(downgrade.ops), old, new
+            )
+        for tree in (upgrade, downgrade):
+            tree.ops[:] = [
+                o for o in tree.ops if not (isinstance(o, ops.ModifyTableOps) and not o.ops)
+            ]
+        _downgrade_renames_first(downgrade)
 
 
 def _alter(
@@ -260,9 +366,14 @@ def _alter(
     )
 
 
-def _replace_pair(operations: list[Any], first: Any, second: Any, replacement: Any) -> None:
-    """Put ``replacement`` where the earlier of the two ops was and remove the other one."""
+def _replace_pair(
+    operations: list[Any], first: Any, second: Any, replacement: Any, *, later: bool = False
+) -> None:
+    """Put ``replacement`` where the earlier (or ``later``) of the two ops was and remove the
+    other one."""
     low, high = sorted((operations.index(first), operations.index(second)))
+    if later:
+        low, high = high, low
     operations[low] = replacement
     del operations[high]
 
@@ -276,50 +387,173 @@ def _object_name(operation: Any) -> str | None:
     return str(name) if name else None
 
 
+# op.f('name'): a name already converted by a naming convention. Reflected and declared
+# versions of one object may differ in this marking only.
+_CONVENTIONAL = re.compile(r"op\.f\(('[^']*')\)")
+
+
 def _drop_recreated_objects(
-    upgrade: ops.ModifyTableOps, downgrade: ops.ModifyTableOps, old: str, new: str
+    upgrade: Sequence[ops.ModifyTableOps],
+    downgrade: Sequence[ops.ModifyTableOps],
+    old: str,
+    new: str,
 ) -> None:
     """Remove index/constraint drop+create pairs that only move the object to the renamed
-    column: PostgreSQL carries indexes and constraints across RENAME COLUMN.
+    column or table: PostgreSQL carries indexes and constraints (foreign keys pointing at
+    the table included) across RENAME COLUMN and RENAME TABLE.
 
-    The two ``create`` ops are compared as rendered code, with the quoted old column name
-    replaced by the new one in the downgrade's (reflected) version.
+    The two ``create`` ops are compared as rendered code, with the quoted old name replaced
+    by the new one in the downgrade's (reflected) version. ``upgrade`` and ``downgrade`` are
+    the table containers to search (the drop and the create may sit in different ones).
     """
     creates = (ops.CreateIndexOp, ops.AddConstraintOp)
     drops = (ops.DropIndexOp, ops.DropConstraintOp)
 
-    def by_name(operations: list[Any], kinds: tuple[type, ...]) -> dict[str, Any]:
+    def by_name(containers: Sequence[Any], kinds: tuple[type, ...]) -> dict[str, Any]:
         named = {}
-        for operation in operations:
-            name = _object_name(operation) if isinstance(operation, kinds) else None
-            if name is not None:
-                named[name] = operation
+        for container in containers:
+            for operation in container.ops:
+                name = _object_name(operation) if isinstance(operation, kinds) else None
+                if name is not None:
+                    named[name] = (container, operation)
         return named
 
-    up_creates, up_drops = by_name(upgrade.ops, creates), by_name(upgrade.ops, drops)
-    down_creates, down_drops = by_name(downgrade.ops, creates), by_name(downgrade.ops, drops)
+    up_creates, up_drops = by_name(upgrade, creates), by_name(upgrade, drops)
+    down_creates, down_drops = by_name(downgrade, creates), by_name(downgrade, drops)
     for name, up_create in up_creates.items():
         down_create = down_creates.get(name)
         if down_create is None or name not in up_drops or name not in down_drops:
             continue
         try:
-            before, after = _render(down_create), _render(up_create)
+            before, after = _render(down_create[1]), _render(up_create[1])
         except (ValueError, NotImplementedError):  # an op without a renderer: keep it
             continue
+        before, after = _CONVENTIONAL.sub(r"\1", before), _CONVENTIONAL.sub(r"\1", after)
         moved = before.replace(repr(old), repr(new))
         if moved == after and before != after:
             for container, operation in (
-                (upgrade, up_create),
-                (upgrade, up_drops[name]),
-                (downgrade, down_create),
-                (downgrade, down_drops[name]),
+                up_create,
+                up_drops[name],
+                down_create,
+                down_drops[name],
             ):
                 container.ops.remove(operation)
 
 
-def make_rename_writer(renames: Mapping[str, str] | None = None) -> Rewriter:
+def _table_containers(operations: list[Any]) -> list[ops.ModifyTableOps]:
+    return [o for o in operations if isinstance(o, ops.ModifyTableOps)]
+
+
+def _container_for(
+    operations: list[Any], schema: str | None, table: str, at: int
+) -> ops.ModifyTableOps:
+    """The ModifyTableOps of ``table`` in ``operations``, inserted at ``at`` when missing."""
+    for operation in operations:
+        if isinstance(operation, ops.ModifyTableOps) and (
+            operation.schema,
+            operation.table_name,
+        ) == (schema, table):
+            return operation
+    container = ops.ModifyTableOps(table, [], schema=schema)
+    operations.insert(at, container)
+    return container
+
+
+def _column_changes(
+    schema: str | None, table: str, before: ops.CreateTableOp, after: ops.CreateTableOp
+) -> list[ops.MigrateOperation]:
+    """Columns a renamed table gains or loses, as ops on its new name.
+
+    Autogenerate saw a drop and a create, so it compared nothing inside the table; these
+    ops (which the column pass may pair into renames) make up for it.
+    """
+
+    def columns(op: ops.CreateTableOp) -> dict[str, sa.Column]:
+        return {c.name: c for c in op.columns if isinstance(c, sa.Column)}
+
+    old, new = columns(before), columns(after)
+    changes: list[ops.MigrateOperation] = [
+        ops.AddColumnOp.from_column_and_tablename(schema, table, new[name])
+        for name in new
+        if name not in old
+    ]
+    changes += [
+        ops.DropColumnOp.from_column_and_tablename(schema, table, old[name])
+        for name in old
+        if name not in new
+    ]
+    return changes
+
+
+def _first_table_op(operations: list[Any]) -> int:
+    return next(
+        (i for i, o in enumerate(operations) if isinstance(o, SCHEMA_ONLY_OPS)), len(operations)
+    )
+
+
+def _mentions(operation: Any, names: Sequence[str]) -> bool:
+    """Whether a replaceable entity op's SQL names one of ``names`` (as a whole word)."""
+    entities = [operation.target, getattr(operation.target, "_version_to_replace", None)]
+    text = " ".join(
+        str(getattr(entity, attribute, ""))
+        for entity in entities
+        if entity is not None
+        for attribute in ("signature", "definition", "on_entity")
+    )
+    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)
+
+
+def _downgrade_renames_first(downgrade: ops.DowngradeOps) -> None:
+    """Move each table rename back, with the ops on its new name just before it, to the
+    start of the downgrade's table operations; then move the entity reverts that name an
+    old table (a view put back as it read the table) to just after the renames.
+
+    The downgrade is the upgrade reversed, so a rename that came first in the upgrade
+    would come last, after ops that already need the old name back (a foreign key, an index
+    or a column re-created on it), and a revert that came last would come first. Ops on the
+    new name (column renames back, index drops, entity drops) keep running before it.
+    """
+    units: list[list[Any]] = []
+    for operation in list(downgrade.ops):
+        if not isinstance(operation, RenameTableDirective):
+            continue
+        position = downgrade.ops.index(operation)
+        unit = [operation]
+        before = downgrade.ops[position - 1] if position else None
+        if isinstance(before, ops.ModifyTableOps) and (before.schema, before.table_name) == (
+            operation.schema,
+            operation.table_name,
+        ):
+            unit.insert(0, before)
+        units.append(unit)
+    if not units:
+        return
+    old_names = [unit[-1].new_table_name for unit in units]
+    moved = [operation for unit in units for operation in unit]
+    # The renames are table ops themselves: everything moves to or before its position.
+    start = _first_table_op(downgrade.ops)
+    reverts = [
+        operation
+        for operation in downgrade.ops[:start]
+        if isinstance(operation, RevertOp) and _mentions(operation, old_names)
+    ]
+    for operation in moved + reverts:
+        downgrade.ops.remove(operation)
+    start -= len(reverts)
+    downgrade.ops[start:start] = moved + reverts
+
+
+def make_rename_writer(
+    renames: Mapping[str, str] | None = None, *, companions: Companions | None = None
+) -> Rewriter:
     """A Rewriter applying declared (``renames``, ORM ``info["renamed_from"]``) and inferred
     renames to both the upgrade and the downgrade tree of each migration script.
+
+    ``companions(table)`` names the tables that mirror ``table``'s columns (pycds: its
+    history table). A column rename decided on ``table`` is applied to the same drop+add pair
+    of each companion, and a table rename ``old -> new`` renames ``companions(old)`` to
+    ``companions(new)`` (pairwise) when the draft drops the one and creates the other. Each
+    companion must be named for its leader alone.
 
     Ambiguous cases are left as drop+add; their descriptions are kept on the rewriter's
     ``ambiguities`` list (cleared per run) for callers that want to report them.
@@ -329,21 +563,11 @@ def make_rename_writer(renames: Mapping[str, str] | None = None) -> Rewriter:
 
     @writer.rewrites(ops.MigrationScript)
     def _rewrite_script(context: Any, revision: Any, script: ops.MigrationScript) -> Any:
-        planner = _RenamePlanner(renames or {})
+        planner = _RenamePlanner(renames or {}, companions or _no_companions)
         for upgrade, downgrade in zip(
             script.upgrade_ops_list, script.downgrade_ops_list, strict=False
         ):
-            planner.tables(upgrade, downgrade)
-            down_tables = {
-                (o.schema, o.table_name): o
-                for o in downgrade.ops
-                if isinstance(o, ops.ModifyTableOps)
-            }
-            for container in upgrade.ops:
-                if isinstance(container, ops.ModifyTableOps):
-                    mirror = down_tables.get((container.schema, container.table_name))
-                    if mirror is not None:
-                        planner.columns(container, mirror)
+            planner.script(upgrade, downgrade)
         writer.ambiguities[:] = planner.ambiguities  # type: ignore[attr-defined]
         return script
 

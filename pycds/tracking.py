@@ -24,3 +24,12 @@ def hx_table_name(table: str) -> str:
 
 def hx_id_name(table: str) -> str:
     return f"{table}_hx_id"
+
+
+def hx_companions(table: str) -> tuple[str]:
+    """Tables that mirror ``table``'s columns: its history table.
+
+    For the rename rewriter (``companions=``): a column or table rename of a tracked table is
+    applied to its history table too, so that name-based history copying keeps every column.
+    """
+    return (hx_table_name(table),)

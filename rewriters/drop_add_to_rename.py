@@ -22,6 +22,11 @@ between drop and add (in either function) may touch data. Anything else is left 
 
 Index and constraint pairs that merely re-create the same object on the renamed column are
 removed, because PostgreSQL carries them across ``RENAME COLUMN``.
+
+A table rename in ``downgrade()`` moves up before the statements that already name the old
+table (re-creating a foreign key to it, for instance), as long as none of the statements it
+passes names the new one: the downgrade is the upgrade reversed, so its rename would otherwise
+come after them.
 """
 
 from __future__ import annotations
@@ -105,6 +110,23 @@ def _arg(call: cst.Call, index: int | None, keyword: str) -> cst.BaseExpression 
             return arg.value
         position += 1
     return None
+
+
+class _StringCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.values: set[str] = set()
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if isinstance(value, str):
+            self.values.add(value)
+
+
+def _string_literals(statement: cst.CSTNode) -> set[str]:
+    """The plain string literals of a statement (table names among them)."""
+    collector = _StringCollector()
+    statement.visit(collector)
+    return collector.values
 
 
 def _literal(node: cst.BaseExpression) -> Any:
@@ -277,6 +299,7 @@ class _Body:
         self.statements = list(owner.body.body)  # type: ignore[union-attr]
         self.ops = [_classify(i, s, receiver) for i, s in enumerate(self.statements)]
         self.replace: dict[int, cst.BaseStatement] = {}
+        self.insert: dict[int, list[cst.BaseStatement]] = {}
         self.remove: set[int] = set()
         self.comments: dict[int, list[str]] = {}
 
@@ -313,6 +336,22 @@ class _Body:
         self.replace[low] = new_statement
         self.remove.add(high)
 
+    def rename_before_users(
+        self, first: int, second: int, new_statement: cst.BaseStatement, name: str, avoid: str
+    ) -> None:
+        """Like :meth:`rename`, but moved up to the first earlier statement naming ``name``
+        (the table's name after the rename), unless a statement in between names ``avoid``."""
+        low = min(first, second)
+        users = [i for i in range(low) if name in _string_literals(self.statements[i])]
+        start = users[0] if users else low
+        if any(avoid in _string_literals(self.statements[i]) for i in range(start, low)):
+            start = low
+        if start == low:
+            self.rename(first, second, new_statement)
+            return
+        self.insert.setdefault(start, []).append(new_statement)
+        self.remove.update((first, second))
+
     def comment(self, index: int, text: str) -> None:
         existing = self.statements[index].leading_lines
         if any(
@@ -323,12 +362,13 @@ class _Body:
 
     @property
     def changed(self) -> bool:
-        return bool(self.replace or self.remove or self.comments)
+        return bool(self.replace or self.insert or self.remove or self.comments)
 
     def build(self) -> cst.FunctionDef:
         new_body: list[cst.BaseStatement] = []
         carried: list[cst.EmptyLine] = []
         for index, statement in enumerate(self.statements):
+            new_body.extend(self.insert.get(index, []))
             if index in self.remove:
                 # Keep comments of a removed statement by moving them to the next one.
                 carried.extend(line for line in statement.leading_lines if line.comment)
@@ -608,13 +648,15 @@ class _Planner:
                         self.up.statements[min(up_drop.index, up_create.index)],
                     ),
                 )
-                self.down.rename(
+                self.down.rename_before_users(
                     down_create.index,
                     down_drop.index,
                     _statement(
                         f"op.rename_table({new!r}, {old!r}{schema_code})",
                         self.down.statements[min(down_create.index, down_drop.index)],
                     ),
+                    old,
+                    new,
                 )
             for ambiguity in pairing.ambiguities:
                 names = ", ".join(str(c) for c in ambiguity.candidates)

@@ -27,6 +27,7 @@ from alembic_utils.pg_materialized_view import PGMaterializedView
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.pg_view import PGView
 from alembic_utils.replaceable_entity import ReplaceableEntity
+from sqlalchemy import MetaData, Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
@@ -190,6 +191,16 @@ def altered_columns(
     ]
 
 
+def _unnamed(table: Table) -> Table:
+    """A copy of ``table`` whose constraints PostgreSQL names: a renamed table (still
+    present under its old name while the draft holds a drop and a create) keeps its
+    constraint names, which would collide."""
+    unnamed = table.to_metadata(MetaData())
+    for constraint in unnamed.constraints:
+        constraint.name = None
+    return unnamed
+
+
 def _apply_table_steps(conn: Connection, steps: list, kinds: set[str]) -> None:
     """Create the new tables (without foreign keys, which a simulation does not need and which
     may point at tables created later) and run the column ops of ``kinds``."""
@@ -202,7 +213,7 @@ def _apply_table_steps(conn: Connection, steps: list, kinds: set[str]) -> None:
                 # Enum and other schema-level types come first (checkfirst: may exist already).
                 if isinstance(column.type, SchemaType):
                     column.type.create(conn, checkfirst=True)
-            conn.execute(CreateTable(item, include_foreign_key_constraints=[]))
+            conn.execute(CreateTable(_unnamed(item), include_foreign_key_constraints=[]))
         else:
             if operations is None:
                 operations = Operations(MigrationContext.configure(conn))

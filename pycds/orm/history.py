@@ -2,9 +2,10 @@
 
 For a tracked table ``T``, ``T_hx`` holds every column of ``T`` in ``T``'s physical
 order, then ``deleted``, then its own identity key ``T_hx_id``, then one ``F_hx_id``
-column per foreign key of ``T`` to another tracked table ``F``. The history triggers copy
-rows positionally, so this module derives the tables from ``T`` rather than repeating
-their columns, and the order can never drift.
+column per foreign key of ``T`` to another tracked table ``F``. The history trigger copies
+the columns ``T`` and ``T_hx`` share by name, so this module derives the tables from ``T``
+rather than repeating their columns: a column added, dropped, renamed or retyped in ``T``
+is changed in ``T_hx`` by the same draft.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """History tracking ("hxtk"): the trigger functions and triggers that fill the ``_hx`` tables.
 
-Each tracked table ``T`` has a history table ``T_hx`` with every column of ``T`` (same
-physical order), then ``deleted``, then ``T_hx_id``, then one ``F_hx_id`` per foreign key of
-``T`` to another tracked table ``F``. Three triggers keep it current:
+Each tracked table ``T`` has a history table ``T_hx`` with every column of ``T``, then
+``deleted``, then ``T_hx_id``, then one ``F_hx_id`` per foreign key of ``T`` to another
+tracked table ``F``. Three triggers keep it current:
 
 - ``t100_primary_control_hx_cols`` (``T``, BEFORE each row): stamps ``mod_time`` and
   ``mod_user`` so that clients cannot forge them;
 - ``t100_primary_ops_to_hx`` (``T``, AFTER each row): appends the new row to ``T_hx``; on
-  DELETE appends the old row, freshly stamped, with ``deleted = true``;
+  DELETE appends the old row, freshly stamped, with ``deleted = true``. Columns are copied
+  by name (upstream copies by position), so a column added, dropped, renamed or retyped on
+  both tables keeps tracking working whatever the physical column order;
 - ``t100_add_foreign_hx_keys`` (``T_hx``, BEFORE INSERT): fills each ``F_hx_id`` with the
   latest history id of the referenced row.
 
@@ -24,7 +26,7 @@ from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_trigger import PGTrigger
 
 from pycds.replaceables._schema import resolve_schema
-from pycds.tracking import HISTORY_TRACKED, HX_FOREIGN_KEYS
+from pycds.tracking import HX_FOREIGN_KEYS
 
 
 def hx_foreign_keys_argument(table: str) -> str:
@@ -84,6 +86,8 @@ $$""",
 DECLARE
     hx_row_source record;
     is_deletion boolean := TG_OP = 'DELETE';
+    hx_table text := {s}.hxtk_hx_table_name(TG_TABLE_NAME);
+    shared_columns text;
 BEGIN
     IF is_deletion THEN
         -- The deletion itself is a change: record who removed the row and when.
@@ -95,13 +99,28 @@ BEGIN
     ELSE
         hx_row_source := NEW;
     END IF;
-    -- Positional copy: the hx table starts with the tracked table's columns in the same
-    -- order, then "deleted". The hx id and the foreign hx ids are omitted: the first
-    -- takes its identity default, the others are filled by t100_add_foreign_hx_keys.
+    -- Copy by name, not by position: every column the tracked table shares with its hx
+    -- table, wherever each one sits, so that adding, dropping, renaming or retyping a
+    -- column (on both tables) never shifts values into the wrong hx column. The hx id
+    -- takes its identity default; the foreign hx ids are filled by
+    -- t100_add_foreign_hx_keys.
+    SELECT string_agg(quote_ident(main.attname), ', ' ORDER BY main.attnum)
+        INTO shared_columns
+        FROM pg_catalog.pg_attribute AS main
+        JOIN pg_catalog.pg_attribute AS hx ON hx.attname = main.attname
+        WHERE main.attrelid = TG_RELID
+            AND main.attnum > 0
+            AND NOT main.attisdropped
+            AND hx.attrelid = format('%I.%I', TG_TABLE_SCHEMA, hx_table)::regclass
+            AND hx.attnum > 0
+            AND NOT hx.attisdropped
+            AND hx.attname <> 'deleted';
     EXECUTE format(
-        'INSERT INTO %I.%I SELECT ($1).*, $2',
+        'INSERT INTO %I.%I (%s, deleted) SELECT %s, $2 FROM (SELECT ($1).*) AS source',
         TG_TABLE_SCHEMA,
-        {s}.hxtk_hx_table_name(TG_TABLE_NAME)
+        hx_table,
+        shared_columns,
+        shared_columns
     ) USING hx_row_source, is_deletion;
     RETURN NULL;
 END;
@@ -149,7 +168,7 @@ def history_triggers(schema: str | None = None) -> list[PGTrigger]:
     """Two triggers per tracked table, one per hx table that has foreign hx ids."""
     s = resolve_schema(schema)
     triggers: list[PGTrigger] = []
-    for table in HISTORY_TRACKED:
+    for table in HX_FOREIGN_KEYS:
         triggers.append(
             PGTrigger(
                 schema=s,
@@ -172,7 +191,7 @@ def history_triggers(schema: str | None = None) -> list[PGTrigger]:
                 ),
             )
         )
-    for table in HISTORY_TRACKED:
+    for table in HX_FOREIGN_KEYS:
         # meta_network_hx has no foreign hx ids, hence no trigger.
         if not HX_FOREIGN_KEYS[table]:
             continue

@@ -305,3 +305,102 @@ def test_foreign_key_to_another_target_is_kept() -> None:
     upgrade, _ = _run(rename_writer, script)
     names = [name for name, _args, _kw in _op_calls(upgrade)]
     assert names == ["alter_column", "drop_constraint", "create_foreign_key"]
+
+
+def _history(table: str) -> tuple[str]:
+    return (f"{table}_hx",)
+
+
+def test_companion_follows_a_hinted_column_rename() -> None:
+    # The hint sits on the main table's column only; the history table's copy has none, and
+    # its type change keeps the pair from being inferred. It follows its leader anyway,
+    # whichever of the two the draft lists first.
+    def pair(table: str, info: dict) -> ops.ModifyTableOps:
+        return _modify(
+            _add(sa.Column("label", sa.Text(), nullable=True, info=info), table=table),
+            _drop(sa.Column("name", sa.VARCHAR(length=255), nullable=True), table=table),
+            table=table,
+        )
+
+    writer = make_rename_writer(companions=_history)
+    script = _script(pair("meta_network_hx", {}), pair("meta_network", {"renamed_from": "name"}))
+    upgrade, downgrade = _run(writer, script)
+    renames = [(args[0], kwargs["new_column_name"]) for _, args, kwargs in _op_calls(upgrade)]
+    assert sorted(renames) == [("meta_network", "'label'"), ("meta_network_hx", "'label'")]
+    assert "add_column" not in upgrade + downgrade and "drop_column" not in upgrade + downgrade
+    assert downgrade.count("new_column_name='name'") == 2
+    # Without companions the history table stays drop + add.
+    upgrade, _ = _run(
+        make_rename_writer(),
+        _script(pair("meta_network_hx", {}), pair("meta_network", {"renamed_from": "name"})),
+    )
+    assert "op.add_column('meta_network_hx'" in upgrade
+
+
+def test_companion_table_is_renamed_with_its_leader() -> None:
+    def table(name: str, column: str) -> sa.Table:
+        return sa.Table(name, sa.MetaData(), sa.Column(column, sa.Integer()), schema=SCHEMA)
+
+    writer = make_rename_writer({"crmp.meta_station": "stations"}, companions=_history)
+    script = _script(
+        ops.CreateTableOp.from_table(table("stations", "id")),
+        ops.CreateTableOp.from_table(table("stations_hx", "stations_hx_id")),
+        ops.DropTableOp.from_table(table("meta_station", "id")),
+        ops.DropTableOp.from_table(table("meta_station_hx", "meta_station_hx_id")),
+    )
+    upgrade, downgrade = _run(writer, script)
+    # The history table's key column differs inside the renamed table: it is renamed too,
+    # on the new table name, right after the table rename (and just before it on the way back).
+    assert [(name, args) for name, args, _ in _op_calls(upgrade)] == [
+        ("rename_table", ["meta_station", "stations"]),
+        ("rename_table", ["meta_station_hx", "stations_hx"]),
+        ("alter_column", ["stations_hx", "meta_station_hx_id"]),
+    ]
+    assert [(name, args) for name, args, _ in _op_calls(downgrade)] == [
+        ("alter_column", ["stations_hx", "stations_hx_id"]),
+        ("rename_table", ["stations_hx", "meta_station_hx"]),
+        ("rename_table", ["stations", "meta_station"]),
+    ]
+
+
+def test_downgrade_renames_back_before_recreating_a_foreign_key_to_the_table() -> None:
+    def contact_table(name: str) -> sa.Table:
+        return sa.Table(name, sa.MetaData(), sa.Column("contact_id", sa.Integer()), schema=SCHEMA)
+
+    def fk(target: str, ondelete: str | None) -> ops.CreateForeignKeyOp:
+        return ops.CreateForeignKeyOp(
+            "meta_network_contact_id_fkey",
+            "meta_network",
+            target,
+            ["contact_id"],
+            ["contact_id"],
+            source_schema=SCHEMA,
+            referent_schema=SCHEMA,
+            ondelete=ondelete,
+        )
+
+    drop_fk = ops.DropConstraintOp(
+        "meta_network_contact_id_fkey",
+        "meta_network",
+        type_="foreignkey",
+        schema=SCHEMA,
+        _reverse=fk("meta_contact", None),
+    )
+    # Alembic's order: new tables, dropped tables, then changes to the other tables.
+    script = _script(
+        ops.CreateTableOp.from_table(contact_table("contacts")),
+        ops.DropTableOp.from_table(contact_table("meta_contact")),
+        _modify(drop_fk, fk("contacts", "SET NULL")),
+    )
+    upgrade, downgrade = _run(make_rename_writer({"crmp.meta_contact": "contacts"}), script)
+    assert [name for name, _, _ in _op_calls(upgrade)] == [
+        "rename_table",
+        "drop_constraint",
+        "create_foreign_key",
+    ]
+    # Back: the FK to meta_contact can only be created once the table has its old name.
+    assert [(name, args[:3]) for name, args, _ in _op_calls(downgrade)] == [
+        ("rename_table", ["contacts", "meta_contact"]),
+        ("drop_constraint", ["meta_network_contact_id_fkey", "meta_network"]),
+        ("create_foreign_key", ["meta_network_contact_id_fkey", "meta_network", "meta_contact"]),
+    ]

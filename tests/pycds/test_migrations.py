@@ -127,6 +127,8 @@ EXPECTED_ADDITIONS: dict[str, dict[str, set[str]]] = {
     "5fac7e3a8b64": {},
     "6abd8f4b9c75": {},
     "7bce9a5cad86": {},
+    # Replaces hxtk_primary_ops_to_hx (name-based copying): nothing added.
+    "a93888fd78de": {},
 }
 
 
