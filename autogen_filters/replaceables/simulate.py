@@ -163,16 +163,19 @@ def _drop_statements(
     live_index: Mapping[Kind, Mapping[Hashable, LiveEntity]],
     planned_drops: Sequence[LiveEntity],
 ) -> list[str]:
-    """Drop the live objects the declared ones would collide with, then those the plan drops
-    (``CASCADE``, ``IF EXISTS``: never fails)."""
-    statements = []
+    """Drop the live objects the declared ones would collide with, and those the plan drops
+    (``CASCADE``, ``IF EXISTS``: never fails).  Highest kind rank first: grants and policies
+    go while the relations they are on still exist (``REVOKE`` has no ``IF EXISTS``)."""
+    statements: list[tuple[int, str]] = []
     for e in declared:
         kind = kind_of(e)
         sql = kind.simulation_drop(e, live_index[kind])
         if sql:
-            statements.append(sql)
-    statements += [kind_of(x.entity).drop_sql(x.entity) for x in planned_drops]
-    return statements
+            statements.append((-kind.rank, sql))
+    for x in planned_drops:
+        kind = kind_of(x.entity)
+        statements.append((-kind.rank, kind.drop_sql(x.entity)))
+    return [sql for _, sql in sorted(statements, key=lambda pair: pair[0])]
 
 
 def _emitted(op, predict: Predict | None):

@@ -1,5 +1,5 @@
-"""Table and column grants (``PGGrantTable``): read from ``information_schema``, as alembic-utils
-reads them, for all schemas at once.
+"""Table and column grants (``PGGrantTable``): what alembic-utils reads from
+``information_schema``, read from the ACLs directly, for all schemas at once.
 
 alembic-utils' model: ``SELECT``, ``INSERT``, ``UPDATE`` and ``REFERENCES`` are column grants
 (``role_column_grants``, which also lists a table-level grant once per column), ``DELETE``,
@@ -21,36 +21,53 @@ from collections.abc import Sequence
 from alembic_utils.pg_grant_table import PGGrantTable
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import TextClause
 
 from .base import CatalogKey, Kind, LiveEntity, raw_sql
 
-
-def _grants(view: str, privileges: str, columns: str, group_by: str) -> TextClause:
-    """alembic-utils' grant query on ``information_schema.<view>``, for all schemas at once,
-    with the table's oid (the grant's key)."""
-    return text(
-        f"""
-        select c.oid, g.table_schema, g.table_name, g.grantee, g.privilege_type,
-               g.is_grantable, {columns}
-        from information_schema.{view} g
-        join pg_roles r on r.rolname = g.grantee
-        join pg_namespace n on n.nspname = g.table_schema
-        join pg_class c on c.relnamespace = n.oid and c.relname = g.table_name
-        where not r.rolsuper and g.grantor = current_user
-          and g.table_schema = any(:schemas) and g.privilege_type in ({privileges})
-        {group_by}
-        """
+# What information_schema.role_column_grants / role_table_grants hold for these filters
+# (their definitions in PostgreSQL 15, read straight from the ACLs: the views take ~100 ms on
+# a database with PostGIS).  Column privileges are a table's privileges on each of its columns
+# plus the columns' own; "grantable" is as information_schema says it (WITH GRANT OPTION, or
+# the grantee is a member of the owner).  Tables, views, foreign and partitioned tables only.
+GRANTS = text(
+    """
+    with rel as (
+        select c.oid, n.nspname, c.relname, c.relowner, c.relacl
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = any(:schemas) and c.relkind in ('r', 'v', 'f', 'p')
+    ), acl as (
+        select r.oid, r.nspname, r.relname, r.relowner, null::name as attname, a.*
+        from rel r, aclexplode(coalesce(r.relacl, acldefault('r', r.relowner))) a
+        union all
+        select r.oid, r.nspname, r.relname, r.relowner, t.attname, a.*
+        from rel r
+        join pg_attribute t on t.attrelid = r.oid and t.attnum > 0 and not t.attisdropped
+                           and t.attacl is not null,
+        aclexplode(t.attacl) a
+    ), mine as (
+        select acl.oid, acl.nspname, acl.relname, acl.attname, g.rolname, acl.privilege_type,
+               pg_has_role(acl.grantee, acl.relowner, 'USAGE') or acl.is_grantable as grantable
+        from acl join pg_roles g on g.oid = acl.grantee and not g.rolsuper
+        where acl.grantor = (select oid from pg_roles where rolname = current_user)
     )
-
-
-_COLUMN_GRANTS = _grants(
-    "role_column_grants",
-    "'SELECT', 'INSERT', 'UPDATE', 'REFERENCES'",
-    "array_agg(cast(g.column_name as text) order by g.column_name)",
-    "group by 1, 2, 3, 4, 5, 6",
+    select oid, nspname, relname, rolname, privilege_type, grantable, null
+    from mine
+    where attname is null and privilege_type in ('DELETE', 'TRUNCATE', 'TRIGGER')
+    union all
+    select oid, nspname, relname, rolname, privilege_type, grantable,
+           array_agg(distinct cast(col as text))
+    from (
+        select m.*, t.attname as col
+        from mine m
+        join pg_attribute t on t.attrelid = m.oid and t.attnum > 0 and not t.attisdropped
+        where m.attname is null
+        union all
+        select m.*, m.attname from mine m where m.attname is not null
+    ) per_column
+    where privilege_type in ('SELECT', 'INSERT', 'UPDATE', 'REFERENCES')
+    group by 1, 2, 3, 4, 5, 6
+    """
 )
-_TABLE_GRANTS = _grants("role_table_grants", "'DELETE', 'TRUNCATE', 'TRIGGER'", "null", "")
 
 
 class GrantTableKind(Kind):
@@ -59,9 +76,7 @@ class GrantTableKind(Kind):
     keys_survive_simulation = True
 
     def read(self, conn: Connection, schemas: Sequence[str]) -> list[LiveEntity]:
-        params = {"schemas": list(schemas)}
-        rows = conn.execute(_COLUMN_GRANTS, params).fetchall()
-        rows += conn.execute(_TABLE_GRANTS, params).fetchall()
+        rows = conn.execute(GRANTS, {"schemas": list(schemas)}).fetchall()
         found = []
         for oid, nsp, table, role, grant, grantable, columns in rows:
             entity = PGGrantTable(
@@ -70,7 +85,7 @@ class GrantTableKind(Kind):
                 role=role,
                 grant=grant,
                 columns=list(columns) if columns else None,
-                with_grant_option=grantable == "YES",
+                with_grant_option=grantable,
             )
             found.append(LiveEntity(entity, (f"grant {role} {grant}", oid), nsp, role, table))
         return found
