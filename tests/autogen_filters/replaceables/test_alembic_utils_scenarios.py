@@ -330,6 +330,28 @@ def test_pg_view__test_create_revision_with_url_w_colon(project):
     project.downgrade()
 
 
+def test_pg_view__test_view_contains_colon(project):
+    """A colon that is not a bind parameter (``':'``) survives rendering and the upgrade."""
+    view = PGView("public", "sample", "select ':' as myfield, '1'::int as othi")
+    register_entities([view], entity_types=[PGView])
+    assert_ops(project.revision("1", "create"), create=True, drop=True, replace=False)
+    project.upgrade()
+    project.downgrade()
+
+
+def test_pg_view__test_update_revision_order_and_failover(project):
+    """The upgrade holds the new definition, the downgrade the live one; a replace that drops
+    columns (``CREATE OR REPLACE VIEW`` refuses) still runs (alembic-utils' drop + create)."""
+    run_sql(project, VIEW.to_sql_statement_create())
+    fewer_columns = PGView(VIEW.schema, VIEW.signature, "select TRUE as is_updated from pg_views")
+    register_entities([fewer_columns], entity_types=[PGView])
+    contents = project.revision("2", "replace").lower()
+    assert_ops(contents, create=False, drop=False, replace=True)
+    assert contents.find("true") < contents.find("false")
+    project.upgrade()
+    project.downgrade()
+
+
 # --- Filters and registration (test_include_filters.py, test_duplicate_registration.py) ---
 
 FUNC_DEF = "returns text as $$ begin return upper(some_text) || 'abc'; end; $$ language PLPGSQL;"
