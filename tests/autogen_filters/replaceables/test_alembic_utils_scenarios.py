@@ -305,6 +305,76 @@ def test_pg_function_overloading__test_create_revision(project):
     project.downgrade()
 
 
+def test_pg_function__test_update_revision_with_quotes_and_backslashes(project):
+    updated = PGFunction(
+        TO_UPPER.schema,
+        TO_UPPER.signature,
+        'returns text as $$ select upper(some_text) || \'def\'  -- """ \\n \\\\\n'
+        "    $$ language SQL immutable strict;",
+    )
+    run_sql(project, TO_UPPER.to_sql_statement_create())
+    register_entities([updated], entity_types=[PGFunction])
+    assert_ops(project.revision("2", "replace"), create=False, drop=False, replace=True)
+    project.upgrade()
+    project.downgrade()
+
+
+def test_pg_function__test_has_no_parameters(project):
+    side_effect = PGFunction(
+        "public", "side_effect()", "returns integer as $$ select 1; $$ language SQL;"
+    )
+    register_entities([side_effect], schemas=["public"], entity_types=[PGFunction])
+    assert "op.drop_entity" in project.revision("1", "no_arguments")
+    project.upgrade()
+    project.downgrade()
+
+
+def test_pg_function__test_plpgsql_colon_escape(project):
+    plpgsql = PGFunction(
+        "public",
+        "some_func(some_text text)",
+        "returns text as $$ declare copy_o_text text; begin copy_o_text := some_text; "
+        "return copy_o_text; end; $$ language plpgsql",
+    )
+    register_entities([plpgsql], entity_types=[PGFunction])
+    assert_ops(project.revision("1", "create"), create=True, drop=True, replace=False)
+    project.upgrade()
+    project.downgrade()
+
+
+def test_pg_function_overloading__test_update_revision(project):
+    """One overload changes: one replace up and one down, the other overload untouched."""
+    to_float = "returns float as $$ select x::float $$ language SQL;"
+    from_int = PGFunction("public", "to_float(x integer)", to_float)
+    from_text = PGFunction("public", "to_float(x text)", to_float)
+    run_sql(project, from_int.to_sql_statement_create(), from_text.to_sql_statement_create())
+    update = PGFunction(
+        "public",
+        "to_float(x integer)",
+        "returns float as $$ select x::text::float $$ language SQL;",
+    )
+    register_entities([update, from_text], entity_types=[PGFunction])
+    contents = project.revision("2", "replace")
+    assert contents.count("op.replace_entity") == 2
+    assert "op.create_entity" not in contents and "op.drop_entity" not in contents
+    project.upgrade()
+    project.downgrade()
+
+
+def test_pg_materialized_view__test_create_revision_keeps_colons(project):
+    matview = PGMaterializedView(
+        "DEV",
+        "test_mat_view",
+        "SELECT concat('https://something/', cast(x as text)) FROM generate_series(1,10) x",
+        with_data=True,
+    )
+    register_entities([matview], entity_types=[PGMaterializedView])
+    contents = project.revision("1", "create")
+    assert "https://" in contents
+    project.upgrade()
+    project.downgrade()
+
+
 # --- Views (test_pg_view.py) ------------------------------------------------------------
 
 
