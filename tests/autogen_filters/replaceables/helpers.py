@@ -81,6 +81,9 @@ from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_view import PGView
 from alembic_utils.pg_materialized_view import PGMaterializedView
 from alembic_utils.pg_trigger import PGTrigger
+from alembic_utils.pg_extension import PGExtension
+from alembic_utils.pg_policy import PGPolicy
+from alembic_utils.pg_grant_table import PGGrantTable
 """
 
 
