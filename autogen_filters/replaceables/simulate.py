@@ -392,7 +392,11 @@ def _match_created(
         candidates = by_slot.get(slot, [])
         n = taken[slot]
         if n >= len(candidates):
-            raise RuntimeError(f"created object of {e.identity} not found in the catalog")
+            raise CommandError(
+                f"replaceables: {kind.describe(e)} was created but PostgreSQL does not report it "
+                "back (a grant to a superuser, or from another role than the one running "
+                "autogenerate, is not seen: alembic-utils #78)"
+            )
         matched[id(e)] = kind.normalised(e, candidates[n])
         taken[slot] += 1
     return matched

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 import pytest
+from alembic.util import CommandError
+from alembic_utils.pg_grant_table import PGGrantTable
 from alembic_utils.pg_view import PGView
 from sqlalchemy.exc import ProgrammingError
 
@@ -88,3 +90,11 @@ def test_alembic_utils_behaviour_on_request_drop_alone_and_a_warning(conn, schem
         ("drop_entity", f"PGView: {schema}.A_view")
     ]
     assert f"declared PGView: {schema}.B_view needs PGView: {schema}.A_view" in caplog.text
+
+
+def test_an_entity_postgresql_does_not_report_back_is_one_line(conn, schema):
+    """A grant to a superuser is created but never read back (alembic-utils' grant model)."""
+    conn.exec_driver_sql(f"CREATE TABLE {schema}.t (id int)")
+    grant = PGGrantTable(schema=schema, table="t", role="postgres", grant="DELETE")
+    with pytest.raises(CommandError, match=f"grant DELETE on {schema}.t to postgres was created"):
+        autogenerate(conn, [grant], [schema])
