@@ -14,18 +14,23 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Start the local server and bring the reference database to head (like=crmp: CRMP-like).
+# The reference database of the variant: ref (plain), or ref_<like> (e.g. like=crmp: ref_crmp).
+REF := $(if $(like),ref_$(like),ref)
+
+## Start the local server and bring the reference database to head (like=crmp: ref_crmp).
 db: setup
 	$(BIN)/pycds-db up $(if $(like),--like $(like))
 
 ## The main job: draft a migration by autogenerate against the reference database.
+## verify=1: apply the draft to a seeded copy of ref and write the verdict into it;
+## hazards=error: fail on any unacknowledged hazard.
 autogen: db
-	@test -n "$(m)" || { echo 'usage: make autogen m="what the migration does" [like=crmp]' >&2; exit 2; }
-	$(BIN)/alembic -x db=ref revision --autogenerate -m "$(m)"
+	@test -n "$(m)" || { echo 'usage: make autogen m="what the migration does" [like=crmp] [verify=1] [hazards=error]' >&2; exit 2; }
+	$(BIN)/alembic -x db=$(REF) $(if $(verify),-x verify=true) $(if $(hazards),-x hazards=$(hazards)) revision --autogenerate -m "$(m)"
 
 ## Drift check of the reference database against the ORM and the divergence registry.
 check: db
-	$(BIN)/alembic -x db=ref check
+	$(BIN)/alembic -x db=$(REF) check
 
 ## The test suite, on a PostgreSQL that it starts itself: in the default schema, then in
 ## another one, since every migration must run in whatever schema PYCDS_SCHEMA_NAME names.

@@ -12,7 +12,10 @@ trees, with the roles of the two sides swapped in the downgrade:
 * a drop and a create of the same kind, table and identity (same name; for foreign keys the same
   columns, since PostgreSQL names them freely) form a ``definition`` difference when one rule
   matches both; a lone drop or create is never a definition difference;
-* ``replace_entity`` (upgrade) / its revert (downgrade) are ``definition`` differences.
+* ``replace_entity`` (upgrade) / its revert (downgrade) are ``definition`` differences;
+* an op marked ``displaced`` (a drop or create the replaceables comparator makes so that another
+  change can go through, e.g. a matview over a column whose type changes) is never suppressed,
+  whatever its kind and whichever rule names the object: removing it would break that change.
 
 Filtering both trees symmetrically, instead of rebuilding the downgrade, keeps whatever other
 hooks (renames, replaceables) put in the downgrade. Suppressions are recorded from the upgrade
@@ -195,6 +198,8 @@ def _suppress_definition_pairs(
     drops: list[Any] = []
     creates: list[Any] = []
     for op in siblings:
+        if getattr(op, "displaced", False):
+            continue  # makes way for another change: never a difference of its own
         direction = _direction(op)
         if direction in ("create", "drop") and _pair_key(op) is not None:
             (creates if direction == "create" else drops).append(op)

@@ -23,6 +23,7 @@ from typing import Any
 from alembic.util import CommandError
 
 from .directives import DirectiveFilter, predict_upgrade_op
+from .hazards import HAZARDS_TEMPLATE_ARG, HazardChecker
 from .include import IncludeHooks
 from .matching import Matcher
 from .registry import Registry
@@ -36,6 +37,8 @@ REPORT_TEMPLATE_ARG = "autogen_filters_report"
 SKIP_EMPTY_ATTRIBUTE = "autogen_filters.skip_empty"
 #: ``config.attributes`` key where the last :class:`RunReport` is stored (tests, baseline).
 REPORT_ATTRIBUTE = "autogen_filters.report"
+#: ``config.attributes`` key of the last :class:`~autogen_filters.hazards.HazardReport`.
+HAZARDS_ATTRIBUTE = "autogen_filters.hazards"
 
 _DEFAULT_PLUGINS = ("alembic.autogenerate.*",)
 _CHECK_PLUGIN = "alembic.ext.checkconstraint_byname"
@@ -54,6 +57,8 @@ class AutogenFilters:
     are passed to ``context.configure`` (server defaults are compared by default, since renamed
     sequences and legacy defaults are among the divergences the registry describes).
     ``chain`` lists further ``process_revision_directives`` hooks run after the filter.
+    ``hazards`` (a :class:`~autogen_filters.hazards.HazardChecker`) reports what the final
+    draft risks, in its header and on the console, after every hook has run.
     """
 
     def __init__(
@@ -67,6 +72,7 @@ class AutogenFilters:
         chain: list[DirectivesHook] | tuple[DirectivesHook, ...] = (),
         compare_check_constraints: bool = True,
         stream: Any = None,
+        hazards: HazardChecker | None = None,
     ):
         self.registry = registry
         self.schema = schema
@@ -79,6 +85,7 @@ class AutogenFilters:
         self._filter = DirectiveFilter(self.matcher)
         self._chained: list[DirectivesHook] = list(chain)
         self._stream = stream
+        self.hazards = hazards
         self.last_report: RunReport | None = None
 
     # --- public API -------------------------------------------------------------------------
@@ -107,6 +114,8 @@ class AutogenFilters:
             "compare_server_default": self.compare_server_default,
             "template_args": {REPORT_TEMPLATE_ARG: ""},
         }
+        if self.hazards is not None:
+            options["template_args"][HAZARDS_TEMPLATE_ARG] = ""
         if self.compare_check_constraints:
             # Named CHECK constraints are compared only through this opt-in plugin (Alembic
             # 1.19.2+); renamed legacy CHECKs are among the divergences a registry describes.
@@ -168,6 +177,14 @@ class AutogenFilters:
                 "autogen_filters: strict mode: stale rule(s) matched nothing: "
                 + ", ".join(rule.id for rule in report.stale)
             )
+        if self.hazards is not None and remaining:
+            hazards = self.hazards.report(context, directives)
+            if isinstance(attributes, dict):
+                attributes[HAZARDS_ATTRIBUTE] = hazards
+            if isinstance(template_args, dict):
+                template_args[HAZARDS_TEMPLATE_ARG] = hazards.comment_block()
+            self._say(hazards.console_summary())
+            self.hazards.enforce(hazards)
         if remaining == 0:
             if self._skip_empty(config):
                 directives[:] = []

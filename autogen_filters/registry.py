@@ -37,6 +37,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .acknowledgements import Acknowledgement, AcknowledgementError, parse_acknowledgements
+
 __all__ = [
     "DIFFERENCES",
     "KINDS",
@@ -124,7 +126,7 @@ _ALLOWED_KEYS = frozenset(
 )
 # Examples are checked against the patterns with this stand-in for the managed schema.
 _EXAMPLE_SCHEMA = "example_schema"
-_TOP_LEVEL_KEYS = frozenset({"rule"})
+_TOP_LEVEL_KEYS = frozenset({"rule", "acknowledge"})
 _SCHEMA_PLACEHOLDER = "{schema}"
 
 
@@ -184,6 +186,8 @@ class Registry:
 
     rules: tuple[Rule, ...] = ()
     sources: tuple[str, ...] = field(default=())
+    #: ``[[acknowledge]]`` entries: accepted hazards (see :mod:`autogen_filters.acknowledgements`).
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     def __iter__(self):
         return iter(self.rules)
@@ -199,7 +203,11 @@ class Registry:
                 raise RegistryError(
                     rule.source, f"duplicate id (also in {seen[rule.id].source})", rule.id
                 )
-        return Registry(self.rules + other.rules, self.sources + other.sources)
+        return Registry(
+            self.rules + other.rules,
+            self.sources + other.sources,
+            self.acknowledgements + other.acknowledgements,
+        )
 
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -236,7 +244,8 @@ def parse_registry(text: str, *, source: str = "<string>") -> Registry:
     unknown = sorted(set(data) - _TOP_LEVEL_KEYS)
     if unknown:
         raise RegistryError(
-            source, f"unknown top-level key(s) {', '.join(unknown)}; expected [[rule]]"
+            source,
+            f"unknown top-level key(s) {', '.join(unknown)}; expected [[rule]] or [[acknowledge]]",
         )
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list):
@@ -250,7 +259,11 @@ def parse_registry(text: str, *, source: str = "<string>") -> Registry:
             raise RegistryError(source, "duplicate id", rule.id)
         seen.add(rule.id)
         rules.append(rule)
-    return Registry(tuple(rules), (source,))
+    try:
+        acknowledgements = parse_acknowledgements(data.get("acknowledge", []), source)
+    except AcknowledgementError as exc:
+        raise RegistryError(source, f"{exc.label}: {exc}") from None
+    return Registry(tuple(rules), (source,), acknowledgements)
 
 
 def _parse_rule(raw: object, index: int, source: str) -> Rule:

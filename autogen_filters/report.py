@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .matching import Suppression
 from .registry import Rule
 
-__all__ = ["RunReport"]
+__all__ = ["RunReport", "wrap_comment"]
 
 _WIDTH = 98
 
@@ -40,14 +40,14 @@ class RunReport:
             f"registry: {', '.join(self.sources) or '-'}"
         ]
         for rule, items in self.by_rule():
-            lines.extend(_wrap(f"[{rule.id}] {rule.reason}", "  ", "      "))
+            lines.extend(wrap_comment(f"[{rule.id}] {rule.reason}", "  ", "      "))
             for item in items:
-                lines.extend(_wrap(f"- {item}", "    ", "      "))
+                lines.extend(wrap_comment(f"- {item}", "    ", "      "))
         if self.stale:
             lines.append(f"Stale rules: matched nothing in this run ({len(self.stale)})")
             for rule in self.stale:
                 text = f"[{rule.id}] {rule.kind} {rule.name}: {rule.reason}"
-                lines.extend(_wrap(text, "  ", "      "))
+                lines.extend(wrap_comment(text, "  ", "      "))
         return "\n".join(f"# {line}".rstrip() for line in lines)
 
     def console_summary(self) -> str:
@@ -66,7 +66,13 @@ class RunReport:
         return "\n".join(lines)
 
 
-def _wrap(text: str, first: str, rest: str) -> list[str]:
+def wrap_comment(text: str, first: str, rest: str) -> list[str]:
+    """``text`` wrapped for a comment block, with a first-line and a continuation indent."""
     return textwrap.wrap(
-        text, width=_WIDTH, initial_indent=first, subsequent_indent=rest, break_long_words=False
+        text,
+        width=_WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,  # keeps ids, paths and names whole
     ) or [first.rstrip()]

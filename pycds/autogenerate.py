@@ -6,6 +6,9 @@
 - Known divergences are filtered by :class:`autogen_filters.AutogenFilters`, then the
   rename rewriter turns drop + add pairs into renames (declared in pyproject.toml, by an
   ORM ``info={"renamed_from": ...}`` hint, or inferred under the shared pairing rules).
+- The hazard report judges the final draft (``-x hazards=warn|error|off``), and
+  ``-x verify=true`` applies each new draft to a seeded copy of the reference database
+  (:mod:`autogen_filters.verify`, seeded by :mod:`pycds.sample_rows`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ from alembic_utils.pg_view import PGView
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from autogen_filters import AutogenFilters, load_registry
+from autogen_filters.hazards import HazardChecker
 from autogen_filters.renames import make_rename_writer
 from autogen_filters.replaceables import register_replaceables
+from autogen_filters.verify import DraftVerifier
 from pycds.migration_helpers import standard_grant_statements
 from pycds.replaceables import indexes_of
+from pycds.sample_rows import seed
 from rewriters.config import load_config
 
 # Where env.py leaves the filters of the current run (see process_revision_directives).
@@ -61,11 +67,22 @@ def register(
     )
 
 
-def make_filters(registry_path: str | Path, *, schema: str, strict: bool) -> AutogenFilters:
-    """The divergence filters of ``registry_path``, followed by the rename rewriter."""
-    filters = AutogenFilters(load_registry(registry_path), schema=schema, strict=strict)
+def make_filters(
+    registry_path: str | Path, *, schema: str, strict: bool, hazards: str = "warn"
+) -> AutogenFilters:
+    """The divergence filters of ``registry_path``, followed by the rename rewriter; the
+    hazard report (``hazards``: warn, error or off) judges the final draft, with the
+    registry's ``[[acknowledge]]`` entries."""
+    registry = load_registry(registry_path)
+    checker = HazardChecker(schema=schema, mode=hazards, acknowledgements=registry.acknowledgements)
+    filters = AutogenFilters(registry, schema=schema, strict=strict, hazards=checker)
     renames = load_config(Path(registry_path).resolve()).renames
     return filters.chain(make_rename_writer(renames))
+
+
+def make_verifier(config, url: str, schema: str) -> DraftVerifier:
+    """``-x verify=true``: the verifier of new drafts, seeding copies with pycds's sample rows."""
+    return DraftVerifier(config, url=url, schema=schema, seed=seed)
 
 
 def process_revision_directives(context, revision, directives) -> None:

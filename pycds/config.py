@@ -63,10 +63,20 @@ def get_su_role_name() -> str:
 def get_standard_table_privileges() -> list[tuple[str, list[str]]]:
     """Parse ``PYCDS_STANDARD_TABLE_PRIVS`` into ``[(role, [privilege, ...]), ...]``.
 
-    Grammar: ``role: priv[, priv...]`` entries separated by ``;``. These privileges are
-    granted on every view, materialized view and history table that migrations create.
+    These privileges are granted on every view, materialized view and history table that
+    migrations create.
     """
-    raw = os.environ.get("PYCDS_STANDARD_TABLE_PRIVS", DEFAULT_STANDARD_TABLE_PRIVS)
+    return parse_standard_table_privileges(
+        os.environ.get("PYCDS_STANDARD_TABLE_PRIVS", DEFAULT_STANDARD_TABLE_PRIVS)
+    )
+
+
+def parse_standard_table_privileges(raw: str) -> list[tuple[str, list[str]]]:
+    """Parse a privilege spec into ``[(role, [privilege, ...]), ...]``.
+
+    Grammar: ``role: priv[, priv...]`` entries separated by ``;``; whitespace around tokens
+    is insignificant.
+    """
     result: list[tuple[str, list[str]]] = []
     for entry in filter(None, (part.strip() for part in raw.split(";"))):
         role, sep, privs = entry.partition(":")

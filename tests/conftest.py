@@ -2,9 +2,11 @@
 
 The server comes from, in order: ``PYCDS_TEST_DSN`` (a superuser URL of any PostgreSQL
 15 + PostGIS + plpython3u server), ``--docker`` (pytest-docker with
-``tests/docker/docker-compose.yml``), else the project's local cluster (``pycds-db``),
-started on demand. Tests get fresh databases cloned from a template migrated to head,
-so each one is isolated and costs a file copy rather than a migration run.
+``tests/docker/docker-compose.yml``), else a cluster of the suite's own (``pycds-db``'s
+``Cluster``), started in a new folder on a free port and deleted at the end: the suite
+never depends on, or disturbs, a server that another checkout or ``pycds-db`` runs.
+Tests get fresh databases cloned from a template migrated to head, so each one is
+isolated and costs a file copy rather than a migration run.
 """
 
 from __future__ import annotations
@@ -58,17 +60,21 @@ def _docker_server_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(request: pytest.FixtureRequest) -> str:
+def pg_server_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """Superuser URL of the test server."""
     dsn = os.environ.get("PYCDS_TEST_DSN")
     if dsn:
-        return dsn
+        yield dsn
+        return
     if request.config.getoption("--docker"):
-        return _docker_server_url(request)
+        yield _docker_server_url(request)
+        return
     ensure_server_packages()
-    cluster = Cluster.default()
-    cluster.start()
-    return cluster.url()
+    cluster = Cluster.start_disposable()
+    try:
+        yield cluster.url()
+    finally:
+        cluster.destroy()
 
 
 def _template_name(schema: str) -> str:

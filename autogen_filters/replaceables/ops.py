@@ -26,8 +26,9 @@ from .kinds import kind_of
 
 class CreateEntityOp(CreateOp):
     """``displaced``: the op only re-creates an entity that had to make way for another
-    change (a rebuilt view under it, a column type change); it is that change's consequence,
-    not a difference of its own."""
+    change (a rebuilt view under it, a column type change), or, reversed, drops one (also an
+    undeclared entity standing on a dropped one); it is that change's consequence, not a
+    difference of its own, and divergence rules never remove it."""
 
     def __init__(
         self, target: ReplaceableEntity, extra_sql: Sequence[str] = (), displaced: bool = False

@@ -143,7 +143,8 @@ def make_plan(
             DropEntityOp(
                 target,
                 extra_sql_on_create=extra_sql(target),
-                displaced=key in displaced and key not in replaced,
+                # Doomed entities make way for a drop too: no rule may keep them.
+                displaced=(key in displaced and key not in replaced) or key in doomed,
             )
         )
 

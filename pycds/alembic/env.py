@@ -104,9 +104,11 @@ def _configure_options() -> dict:
         "divergences", str(Path(__file__).resolve().parent / "divergences.toml")
     )
     strict = x_arguments.get("strict", "false").strip().lower() in {"1", "true", "yes", "on"}
+    # -x hazards=warn|error|off: the hazard report in the draft header; error fails the run.
+    hazards = x_arguments.get("hazards", "warn").strip().lower()
     try:
-        filters = make_filters(registry_path, schema=schema_name, strict=strict)
-    except RegistryError as error:
+        filters = make_filters(registry_path, schema=schema_name, strict=strict, hazards=hazards)
+    except (RegistryError, ValueError) as error:
         _fail(str(error))
     config.attributes[FILTERS_ATTRIBUTE] = filters
     options.update(filters.configure_options())
@@ -116,23 +118,34 @@ def _configure_options() -> dict:
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=_database_url(), literal_binds=True, dialect_opts={"paramstyle": "named"},
+        url=_parse_url(_database_url()), literal_binds=True, dialect_opts={"paramstyle": "named"},
         **_configure_options(),
     )  # fmt: skip
     with context.begin_transaction():
         context.run_migrations()
 
 
-def _connect(url: str) -> sa.Connection:
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
+def _parse_url(url: str) -> sa.URL:
+    """The URL, with its driver loaded: a malformed one is one ``FAILED:`` line."""
     try:
-        return engine.connect()
-    except sa.exc.OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"
-        safe_url = engine.url.render_as_string(hide_password=True)
-        _fail(f"cannot connect to {safe_url}: {reason}")
+        parsed = sa.make_url(url)
+        parsed.get_dialect()  # an unknown driver raises NoSuchModuleError here
+        return parsed
+    except ValueError as error:  # a port that is not a number: int() fails in make_url
+        _fail(f"bad database URL (is its port a number?): {error}")
     except sa.exc.ArgumentError as error:
         _fail(f"bad database URL: {error}")
+    raise AssertionError("unreachable")
+
+
+def _connect(url: str) -> sa.Connection:
+    engine = sa.create_engine(_parse_url(url), poolclass=sa.NullPool)
+    safe_url = engine.url.render_as_string(hide_password=True)
+    try:
+        return engine.connect()
+    except sa.exc.DBAPIError as error:  # unreachable, refused, bad credentials or options
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"
+        _fail(f"cannot connect to {safe_url}: {reason}")
     raise AssertionError("unreachable")
 
 
@@ -152,6 +165,22 @@ def _check_schema_exists(connection: sa.Connection) -> None:
         )
 
 
+def _refuse_older_upstream_revisions(connection: sa.Connection) -> None:
+    """One line, not Alembic's "Can't locate revision", for a database below upstream's head."""
+    from pycds.alembic_config import older_upstream_revision_message
+
+    started_here = not connection.in_transaction()
+    table = f"{schema_name}.alembic_version"
+    stamped: list[str] = []
+    if connection.scalar(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}):
+        stamped = list(connection.scalars(sa.text(f"SELECT version_num FROM {table}")))
+    if started_here:
+        connection.commit()
+    message = older_upstream_revision_message(stamped)
+    if message:
+        _fail(message)
+
+
 def _register_replaceables() -> None:
     """Compare pycds's functions, views, matviews and triggers on autogenerate."""
     from pycds.autogenerate import register
@@ -161,10 +190,22 @@ def _register_replaceables() -> None:
 
 def _run_online(connection: sa.Connection, options: dict) -> None:
     _check_schema_exists(connection)
+    _refuse_older_upstream_revisions(connection)
     _register_replaceables()
     context.configure(connection=connection, **options)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _install_verifier(url: str | sa.URL, options: dict) -> None:
+    """-x verify=true: apply the new draft to a seeded copy of this database once written."""
+    if x_arguments.get("verify", "false").strip().lower() not in {"1", "true", "yes", "on"}:
+        return
+    from pycds.autogenerate import make_verifier
+
+    if isinstance(url, sa.URL):
+        url = url.render_as_string(hide_password=False)
+    make_verifier(config, url, schema_name).install(context.script, options["template_args"])
 
 
 def run_migrations_online() -> None:
@@ -172,12 +213,15 @@ def run_migrations_online() -> None:
     options = _configure_options()
     given = config.attributes.get("connection")
     if isinstance(given, sa.Connection):
+        _install_verifier(given.engine.url, options)
         _run_online(given, options)
         return
     if isinstance(given, sa.Engine):  # pytest-alembic passes an engine
+        _install_verifier(given.url, options)
         with given.connect() as connection:
             _run_online(connection, options)
         return
+    _install_verifier(_database_url(), options)
     connection = _connect(_database_url())
     with connection:
         _run_online(connection, options)

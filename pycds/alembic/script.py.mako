@@ -13,6 +13,17 @@ Create Date: ${create_date}
 ${_autogen_report}
 
 % endif
+## Hazards of the draft, and the verdict of -x verify=true (filled in after writing).
+<% _autogen_hazards = context.get("autogen_filters_hazards", "") %>\
+% if _autogen_hazards:
+${_autogen_hazards}
+
+% endif
+<% _autogen_verify = context.get("autogen_filters_verify", "") %>\
+% if _autogen_verify:
+${_autogen_verify}
+
+% endif
 ## --- end autogen_filters report ---
 from collections.abc import Sequence
 

@@ -15,8 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from pycds.config import get_schema_name, get_standard_table_privileges, get_su_role_name
+from pycds.upstream_head import REVISION as UPSTREAM_HEAD
+from pycds.upstream_head.views import all_relations
 
 OVERLAYS = {"crmp": "crmp_overlay.sql"}
+#: The revision each overlay applies to: where the real databases it imitates stand (CRMP and
+#: Metnorth are stamped with upstream PyCDS 5.0.1's head, the root of pycds's chain).
+OVERLAY_BASES = {"crmp": UPSTREAM_HEAD}
 SCHEMA_PLACEHOLDER = "__SCHEMA__"
 
 
@@ -88,13 +93,96 @@ def upgrade(db_url: str, revision: str = "head") -> None:
 
 
 def apply_overlay(db_url: str, like: str, schema: str | None = None) -> None:
-    """Apply a divergence overlay (e.g. ``crmp``) in one transaction."""
+    """Apply a divergence overlay (e.g. ``crmp``) in one transaction, on a database at the
+    overlay's base revision (``OVERLAY_BASES``)."""
     schema = schema or get_schema_name()
     sql = resources.files("pycds.localdb").joinpath("sql", OVERLAYS[like]).read_text()
     engine = sa.create_engine(db_url, poolclass=sa.NullPool)
     with engine.begin() as conn:
+        _load_view_sources(conn, schema)
         conn.exec_driver_sql(sql.replace(SCHEMA_PLACEHOLDER, schema).replace("%", "%%"))
     engine.dispose()
+
+
+def _load_view_sources(conn: sa.Connection, schema: str) -> None:
+    """Give the overlay the source text of the base revision's views and matviews.
+
+    The overlay re-creates the views it must move out of the way of its type changes. A real
+    database got them from their source text over its own column types; re-parsing
+    PostgreSQL's rendering instead adds casts that no real database has.
+    """
+    conn.exec_driver_sql(
+        "CREATE TEMPORARY TABLE overlay_view_sources "
+        "(relname name PRIMARY KEY, definition text NOT NULL) ON COMMIT DROP"
+    )
+    conn.execute(
+        sa.text("INSERT INTO overlay_view_sources VALUES (:name, :definition)"),
+        [{"name": r.name, "definition": r.query} for r in all_relations(schema)],
+    )
+
+
+def build_like(db_url: str, like: str) -> None:
+    """Bring ``db_url`` (an empty pycds schema) to head the way a real database got there:
+    upgrade to the overlay's base revision, apply the overlay, then ``upgrade head``, so that
+    pycds's later revisions run on the real divergences."""
+    upgrade(db_url, OVERLAY_BASES[like])
+    apply_overlay(db_url, like)
+    upgrade(db_url, "head")
+
+
+def reference_database(like: str | None) -> str:
+    """The reference database of a variant: ``ref`` (plain), ``ref_<like>`` (with an overlay).
+
+    One database per variant, so that both can be used side by side and a plain run never
+    silently works on an overlaid database.
+    """
+    if like is not None and like not in OVERLAYS:
+        raise ValueError(f"unknown overlay {like!r} (known: {', '.join(OVERLAYS)})")
+    return f"ref_{like}" if like else "ref"
+
+
+def variant_comment(like: str | None) -> str:
+    """What ``COMMENT ON DATABASE`` says of a provisioned database's variant."""
+    return f"pycds-db: like {like}" if like else "pycds-db: plain"
+
+
+def database_comment(server_url: str, name: str) -> str | None:
+    with admin_connection(server_url) as conn:
+        return conn.scalar(
+            sa.text(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n"
+            ),
+            {"n": name},
+        )
+
+
+def current_revision(db_url: str, schema: str | None = None) -> str | None:
+    """The Alembic revision of ``db_url`` (in the pycds schema), or None."""
+    schema = schema or get_schema_name()
+    engine = sa.create_engine(db_url, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(sa.text(f"SELECT version_num FROM {schema}.alembic_version"))
+    finally:
+        engine.dispose()
+
+
+def _build(server_url: str, name: str, like: str | None) -> str:
+    """Build database ``name`` of a variant aside, then put it in place in one rename."""
+    building = f"{name}_building"
+    drop_database(server_url, building)
+    url = create_database(server_url, building)
+    ensure_schema(url)
+    if like is None:
+        upgrade(url)
+    else:
+        build_like(url, like)
+    with admin_connection(server_url) as conn:
+        conn.exec_driver_sql(f"COMMENT ON DATABASE \"{building}\" IS '{variant_comment(like)}'")
+    drop_database(server_url, name)
+    with admin_connection(server_url) as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    return database_url(server_url, name)
 
 
 def provision_database(
@@ -102,24 +190,20 @@ def provision_database(
 ) -> str:
     """Create (if needed) database ``name`` with the pycds schema at head; return its URL.
 
-    An existing database is upgraded to head. With ``fresh`` it is rebuilt from scratch.
-    With ``like`` it is rebuilt too, and the overlay is applied after the upgrade, so that
-    it reproduces a real database's divergences.
+    An existing plain database is upgraded to head. It is rebuilt from scratch with
+    ``fresh``, and when it holds another variant (an overlay applied by an older pycds-db).
+    With ``like`` it is always rebuilt, through :func:`build_like`, so that it reproduces a
+    real database's divergences and history. A build happens under another name and ends with
+    a rename: a killed run never leaves a half-built database under ``name``.
     """
     ensure_roles(server_url)
     if like is not None and like not in OVERLAYS:
         raise ValueError(f"unknown overlay {like!r} (known: {', '.join(OVERLAYS)})")
-    if fresh or like is not None:
-        drop_database(server_url, name)
-    url = (
-        database_url(server_url, name)
-        if database_exists(server_url, name)
-        else create_database(server_url, name)
-    )
+    if fresh or like is not None or not database_exists(server_url, name):
+        return _build(server_url, name, like)
+    if database_comment(server_url, name) not in (None, variant_comment(None)):
+        return _build(server_url, name, like)
+    url = database_url(server_url, name)
     ensure_schema(url)
     upgrade(url)
-    if like is not None:
-        apply_overlay(url, like)
-        with admin_connection(server_url) as conn:
-            conn.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS 'pycds-db: like {like}'")
     return url

@@ -14,7 +14,9 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects.postgresql import CITEXT
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
-from pycds.orm.base import Base, fk
+from pycds.orm import base  # noqa: F401  (upstream exports it from this module)
+from pycds.orm.base import Base, fk, metadata  # noqa: F401  (metadata: as upstream)
+from pycds.tracking import hx_table_name  # noqa: F401  (upstream exports it from this module)
 
 
 def _mod_time() -> Mapped[datetime.datetime]:
@@ -25,8 +27,18 @@ def _mod_user() -> Mapped[str]:
     return mapped_column(sa.String(64), nullable=False, server_default=sa.text("CURRENT_USER"))
 
 
+def no_newline_ck_name(column: str) -> str:
+    """Name of the CHECK that keeps line breaks out of ``column`` (upstream's helper name)."""
+    return f"{column}_nolinebreak"
+
+
+def no_newline_ck_check(column: str) -> str:
+    """Condition of the CHECK that keeps line breaks out of ``column``."""
+    return f"{column} !~ '[\\r\\n]'"
+
+
 def _no_line_break(column: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(f"{column} !~ '[\\r\\n]'", name=f"{column}_nolinebreak")
+    return sa.CheckConstraint(no_newline_ck_check(column), name=no_newline_ck_name(column))
 
 
 class Contact(Base):
@@ -64,7 +76,9 @@ class Network(Base):
     contact: Mapped[Contact | None] = relationship(back_populates="networks")
     stations: Mapped[list[Station]] = relationship(back_populates="network", order_by="Station.id")
     variables: Mapped[list[Variable]] = relationship(back_populates="network")
-    native_flags: Mapped[list[NativeFlag]] = relationship(back_populates="network")
+    native_flags: Mapped[list[NativeFlag]] = relationship(
+        back_populates="network", order_by="NativeFlag.id"
+    )
     meta_contact = synonym("contact")
     meta_station = synonym("stations")
     meta_vars = synonym("variables")
@@ -88,6 +102,8 @@ class Station(Base):
 
     network: Mapped[Network | None] = relationship(back_populates="stations")
     histories: Mapped[list[History]] = relationship(back_populates="station", order_by="History.id")
+    meta_network = synonym("network")
+    meta_history = synonym("histories")
 
 
 class MetaSensor(Base):
@@ -127,10 +143,11 @@ class History(Base):
 
     station: Mapped[Station | None] = relationship(back_populates="histories")
     sensor: Mapped[MetaSensor | None] = relationship()
-    observations: Mapped[list[Obs]] = relationship(back_populates="history", lazy="dynamic")
-    derived_values: Mapped[list[DerivedValue]] = relationship(
-        back_populates="history", lazy="dynamic"
-    )
+    observations: Mapped[list[Obs]] = relationship(back_populates="history")
+    derived_values: Mapped[list[DerivedValue]] = relationship(back_populates="history")
+    meta_station = synonym("station")
+    obs_raw = synonym("observations")
+    obs_derived_values = synonym("derived_values")
 
 
 class Variable(Base):
@@ -170,7 +187,12 @@ class Variable(Base):
     mod_user: Mapped[str] = _mod_user()
 
     network: Mapped[Network | None] = relationship(back_populates="variables")
-    observations: Mapped[list[Obs]] = relationship(back_populates="variable", lazy="dynamic")
+    observations: Mapped[list[Obs]] = relationship(back_populates="variable")
+    derived_values: Mapped[list[DerivedValue]] = relationship(back_populates="variable")
+    meta_network = synonym("network")
+    obs = synonym("observations")
+    obs_raw = synonym("observations")
+    obs_derived_values = synonym("derived_values")
 
 
 def _flag_links(name: str, flag_table: str, flag_column: str, index: str) -> sa.Table:
@@ -225,9 +247,15 @@ class Obs(Base):
 
     history: Mapped[History | None] = relationship(back_populates="observations")
     variable: Mapped[Variable | None] = relationship(back_populates="observations")
-    native_flags: Mapped[list[NativeFlag]] = relationship(secondary=obs_raw_native_flags)
-    pcic_flags: Mapped[list[PCICFlag]] = relationship(secondary=obs_raw_pcic_flags)
+    native_flags: Mapped[list[NativeFlag]] = relationship(
+        secondary=obs_raw_native_flags, back_populates="flagged_obs"
+    )
+    pcic_flags: Mapped[list[PCICFlag]] = relationship(
+        secondary=obs_raw_pcic_flags, back_populates="flagged_obs"
+    )
     flags = synonym("native_flags")
+    meta_history = synonym("history")
+    meta_vars = synonym("variable")
 
 
 class NativeFlag(Base):
@@ -244,6 +272,9 @@ class NativeFlag(Base):
     discard: Mapped[bool | None] = mapped_column(sa.Boolean)
 
     network: Mapped[Network | None] = relationship(back_populates="native_flags")
+    flagged_obs: Mapped[list[Obs]] = relationship(
+        secondary=obs_raw_native_flags, back_populates="native_flags"
+    )
 
 
 class PCICFlag(Base):
@@ -255,6 +286,10 @@ class PCICFlag(Base):
     name: Mapped[str | None] = mapped_column("flag_name", sa.String)
     description: Mapped[str | None] = mapped_column(sa.String)
     discard: Mapped[bool | None] = mapped_column(sa.Boolean)
+
+    flagged_obs: Mapped[list[Obs]] = relationship(
+        secondary=obs_raw_pcic_flags, back_populates="pcic_flags"
+    )
 
 
 class TimeBound(Base):
@@ -292,4 +327,36 @@ class DerivedValue(Base):
     history_id: Mapped[int | None] = mapped_column(sa.ForeignKey(fk("meta_history.history_id")))
 
     history: Mapped[History | None] = relationship(back_populates="derived_values")
-    variable: Mapped[Variable | None] = relationship()
+    variable: Mapped[Variable | None] = relationship(back_populates="derived_values")
+
+
+# Upstream's names for the association tables (plain tables, not mapped classes).
+ObsRawNativeFlags = obs_raw_native_flags
+ObsRawPCICFlags = obs_raw_pcic_flags
+
+# The history classes, which upstream's ``pycds.orm.tables`` also exports: resolved on first
+# use because they are built from the classes above.
+_HISTORY_CLASSES = {
+    "NetworkHistory",
+    "StationHistory",
+    "HistoryHistory",
+    "VariableHistory",
+    "ObsHistory",
+}
+
+
+def get_global_table_version() -> str | None:
+    """The table version selected for the whole process: always None (the head tables).
+
+    Upstream lets a test select the ORM of an older revision; this pycds keeps only the
+    tables at head, which is what upstream's None means.
+    """
+    return None
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HISTORY_CLASSES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from pycds.orm import history_classes
+
+    return getattr(history_classes, name)

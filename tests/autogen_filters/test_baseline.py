@@ -16,7 +16,6 @@ from autogen_filters import PLACEHOLDER_REASON, RegistryError, load_registry
 from autogen_filters.baseline import main
 from pycds import get_schema_name
 from pycds.alembic_config import SCRIPT_LOCATION
-from pycds.localdb import provision
 
 pytestmark = pytest.mark.db
 
@@ -30,12 +29,6 @@ def write_ini(tmp_path: Path, url: str, registry: Path) -> Path:
         f"[legacy]\nsqlalchemy.url = {url.replace('%', '%%')}\n"
     )
     return ini
-
-
-@pytest.fixture
-def crmp_like_db(head_db: str) -> str:
-    provision.apply_overlay(head_db, "crmp")
-    return head_db
 
 
 def test_baseline_round_trip(crmp_like_db, tmp_path, capsys):

@@ -14,7 +14,6 @@ import pytest
 
 from pycds import get_schema_name
 from pycds.alembic_config import SCRIPT_LOCATION, VERSIONS
-from pycds.localdb import provision
 
 pytestmark = pytest.mark.db
 
@@ -36,12 +35,6 @@ formatter = generic
 [formatter_generic]
 format = %%(message)s
 """
-
-
-@pytest.fixture
-def crmp_like_db(head_db: str) -> str:
-    provision.apply_overlay(head_db, "crmp")
-    return head_db
 
 
 def alembic(tmp_path: Path, url: str, registry: Path, *args: str) -> subprocess.CompletedProcess:

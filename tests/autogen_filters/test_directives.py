@@ -450,6 +450,46 @@ reason = "below history tracking"
     ]
 
 
+def test_displaced_ops_are_never_suppressed():
+    """A drop and re-create that only make way for another change (``displaced``) stay, even
+    when a ``definition`` rule names the object (they would pair) or a ``db_only`` rule does;
+    the same pair, not displaced, is still a known divergence."""
+    from autogen_filters.replaceables.ops import CreateEntityOp, DropEntityOp
+
+    mv = PGMaterializedView(SCHEMA, "daily_max_temperature_mv", "select 1 as a", with_data=True)
+    legacy = PGView(SCHEMA, "daily_agg", "select 1 as a")
+    toml = """[[rule]]
+id = "mv-definition"
+kind = "materialized_view"
+name = "daily_max_temperature_mv"
+difference = "definition"
+reason = "production text"
+
+[[rule]]
+id = "legacy-views"
+kind = "view"
+name = "daily_agg"
+difference = "db_only"
+reason = "legacy"
+"""
+    script, matcher = run(
+        toml,
+        DropEntityOp(mv, displaced=True),
+        DropEntityOp(legacy, displaced=True),
+        CreateEntityOp(legacy, displaced=True),
+        CreateEntityOp(mv, displaced=True),
+    )
+    assert [type(op).__name__ for op in script.upgrade_ops.ops] == [
+        "DropEntityOp", "DropEntityOp", "CreateEntityOp", "CreateEntityOp"
+    ]  # fmt: skip
+    assert len(script.downgrade_ops.ops) == 4
+    assert matcher.suppressions == []
+
+    script, matcher = run(toml, DropEntityOp(mv), CreateEntityOp(mv))
+    assert script.upgrade_ops.is_empty() and script.downgrade_ops.is_empty()
+    assert [s.rule.id for s in matcher.suppressions] == ["mv-definition"]
+
+
 def test_entity_orm_only_rule():
     fn = PGFunction(SCHEMA, "not_yet(x integer)", "returns integer as $$ select 1 $$ language sql")
     script, _ = run(

@@ -29,7 +29,6 @@ from alembic_utils.replaceable_entity import registry as alembic_utils_registry
 from autogen_filters.hooks import REPORT_ATTRIBUTE
 from pycds import get_schema_name
 from pycds.alembic_config import make_config
-from pycds.localdb import provision
 from pycds.orm import metadata as pycds_metadata
 from pycds.replaceables import all_entities
 
@@ -37,12 +36,6 @@ pytestmark = pytest.mark.db
 
 SCHEMA = get_schema_name()
 REGISTRY = Path(__file__).resolve().parents[2] / "pycds" / "alembic" / "divergences.toml"
-
-
-@pytest.fixture
-def crmp_like_db(head_db: str) -> str:
-    provision.apply_overlay(head_db, "crmp")
-    return head_db
 
 
 def config_for(url: str, tmp_path: Path, *, metadata=None, entities=None, strict=False):

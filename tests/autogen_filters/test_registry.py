@@ -178,7 +178,6 @@ def test_pycds_registry_loads():
         ("check_constraint", "definition"),
         ("function", "db_only"),
         ("view", "db_only"),
-        ("trigger", "db_only"),
     } <= kinds
 
 

@@ -1,19 +1,30 @@
--- CRMP-like overlay: turns a pycds database at head into one that diverges from the ORM the
--- way the real CRMP database does (reference: crmp-facts section 9; rules that accept these
--- divergences: pycds/alembic/divergences.toml; catalogue: docs/divergences.md).
+-- CRMP-like overlay: turns a database at upstream PyCDS's head (revision f6d5a4c2e901, the root
+-- of pycds's chain) into one that diverges from it the way the real CRMP database does
+-- (reference: crmp-facts section 9; rules that accept what autogenerate still sees after
+-- `upgrade head`: pycds/alembic/divergences.toml; catalogue: docs/divergences.md).
 --
--- Applied by `pycds-db up --like crmp` in ONE transaction on a head database, with a superuser
--- (or the SU role) connection. __SCHEMA__ is replaced by the pycds schema name. Cluster-wide
--- objects (roles) are created idempotently, since several databases share one cluster.
--- History tables (<table>_hx) copy their main table's columns positionally, so every type change
--- on a tracked table is made on its _hx table too: inserts into tracked tables keep working.
+-- `pycds-db up --like crmp` upgrades to f6d5a4c2e901, applies this file in ONE transaction
+-- with a superuser (or the SU role) connection, then runs `upgrade head`, as a real database
+-- would. __SCHEMA__ is replaced by the pycds schema name. Cluster-wide objects (roles) are
+-- created idempotently, since several databases share one cluster.
+-- History tables (<table>_hx) were made by upstream with a LIKE-copy of their main table when
+-- the main table already had these divergences, so they carry the same types, NOT NULLs,
+-- defaults and CHECK names (crmp-facts 4.1); history triggers copy rows positionally, so the
+-- types must agree for tracked writes to keep working.
 -- Each block is tagged [D<n>] with the divergence numbers used in docs/divergences.md.
 -- No percent signs in this file: the loader passes it through a DB-API driver.
 
 -- Views and materialized views of the schema depend on columns whose types change below, and
 -- PostgreSQL refuses to alter such columns. They are parked (definition, owner, grants,
--- indexes) and re-created at the end from PostgreSQL's own normalised definitions, as the real
--- database's views were created on top of its column types.
+-- indexes) and re-created at the end. In the real database upstream created them over the
+-- production types from their source text; re-parsing PostgreSQL's rendering of a definition
+-- adds casts that the source never had, an artefact no real database shows. So when the
+-- loader provides the source texts (temporary table overlay_view_sources: relname,
+-- definition), those are used; otherwise PostgreSQL's rendering.
+CREATE TEMPORARY TABLE IF NOT EXISTS overlay_view_sources (
+    relname name PRIMARY KEY,
+    definition text NOT NULL
+) ON COMMIT DROP;
 CREATE TEMPORARY TABLE overlay_parked_views ON COMMIT DROP AS
 SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid) AS definition,
        pg_get_userbyid(c.relowner) AS owner,
@@ -24,6 +35,8 @@ SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid) AS definition,
              FROM aclexplode(c.relacl) a) AS grants
 FROM pg_class c
 WHERE c.relnamespace = '__SCHEMA__'::regnamespace AND c.relkind IN ('v', 'm');
+UPDATE overlay_parked_views p SET definition = s.definition
+FROM overlay_view_sources s WHERE s.relname = p.relname;
 DO $$
 DECLARE
     parked record;
@@ -60,8 +73,9 @@ ALTER TABLE __SCHEMA__.obs_raw_hx
 ALTER TABLE __SCHEMA__.obs_raw ALTER COLUMN mod_time SET DEFAULT now();
 ALTER TABLE __SCHEMA__.obs_raw_hx ALTER COLUMN mod_time SET DEFAULT now();
 
--- [D9] obs_raw.vars_id is NOT NULL in production (9.4).
+-- [D9] obs_raw.vars_id is NOT NULL in production (9.4); the LIKE-copy kept it on obs_raw_hx.
 ALTER TABLE __SCHEMA__.obs_raw ALTER COLUMN vars_id SET NOT NULL;
+ALTER TABLE __SCHEMA__.obs_raw_hx ALTER COLUMN vars_id SET NOT NULL;
 
 -- [D10-D22] Bounded varchar lengths (9.2). Alembic does not flag a length against an
 -- unbounded String, so these need no rule; they are here so the reference database is real.
@@ -120,6 +134,17 @@ BEGIN
                    AND typnamespace = 'public'::regnamespace) THEN
         CREATE TYPE public.frequency AS ENUM ('monthly', 'daily', 'hourly', 'irregular');
     END IF;
+    -- Composite types of the legacy scripts; monthly_ts shares its name with the function
+    -- __SCHEMA__.monthly_ts (another schema, another kind). The facts do not give the type
+    -- of the first fields: timestamps here.
+    IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'composite'
+                   AND typnamespace = 'public'::regnamespace) THEN
+        CREATE TYPE public.composite AS ("time" timestamp, val real);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'monthly_ts'
+                   AND typnamespace = 'public'::regnamespace) THEN
+        CREATE TYPE public.monthly_ts AS (month timestamp, datum real);
+    END IF;
 END
 $$;
 ALTER TABLE __SCHEMA__.meta_history
@@ -164,15 +189,30 @@ ALTER TABLE __SCHEMA__.meta_vars
     RENAME CONSTRAINT short_name_nolinebreak TO ck_short_name_no_newlines;
 ALTER TABLE __SCHEMA__.meta_vars
     RENAME CONSTRAINT long_description_nolinebreak TO ck_long_description_no_newlines;
+-- meta_vars_hx got its CHECKs by LIKE-copy (4.1), so it has the production names too.
+DO $$
+DECLARE
+    col text;
+BEGIN
+    FOREACH col IN ARRAY ARRAY['unit', 'standard_name', 'cell_method', 'display_name',
+                               'short_name', 'long_description'] LOOP
+        EXECUTE 'ALTER TABLE __SCHEMA__.meta_vars_hx RENAME CONSTRAINT '
+            || quote_ident(col || '_nolinebreak') || ' TO '
+            || quote_ident('ck_' || col || '_no_newlines');
+    END LOOP;
+END
+$$;
 
 -- [D40-D43] Indexes (9.7): another obs_raw_comp_idx, two hand-made indexes, and the spatial
--- index as the btree that the "create missing indexes" migration made.
+-- index. Upstream's "create missing indexes" revision made idx_meta_history_the_geom a btree
+-- only where it was absent; CRMP had it (the ORM's indexes were copied from CRMP in 2019,
+-- where GeoAlchemy had made it GiST), so CRMP keeps a GiST index.
 DROP INDEX __SCHEMA__.obs_raw_comp_idx;
 CREATE INDEX obs_raw_comp_idx ON __SCHEMA__.obs_raw (obs_raw_id, obs_time, vars_id, history_id);
 CREATE INDEX ix___SCHEMA___obs_raw_vars_id ON __SCHEMA__.obs_raw (vars_id);
 CREATE INDEX ix___SCHEMA___obs_raw_mod_user ON __SCHEMA__.obs_raw (mod_user);
 DROP INDEX __SCHEMA__.idx_meta_history_the_geom;
-CREATE INDEX idx_meta_history_the_geom ON __SCHEMA__.meta_history USING btree (the_geom);
+CREATE INDEX idx_meta_history_the_geom ON __SCHEMA__.meta_history USING gist (the_geom);
 
 -- [D44-D47] Legacy tables (9.8).
 CREATE TABLE __SCHEMA__.meta_network_geoserver (
@@ -212,6 +252,41 @@ CREATE VIEW __SCHEMA__.monthly_agg AS
     SELECT history_id, vars_id, date_trunc('month', obs_time) AS obs_month,
            avg(datum) AS datum, count(*) AS n
     FROM __SCHEMA__.obs_raw GROUP BY history_id, vars_id, date_trunc('month', obs_time);
+CREATE VIEW __SCHEMA__.hourly_view AS
+    SELECT o.history_id, v.net_var_name, date_trunc('hour', o.obs_time) AS obs_hour,
+           avg(o.datum) AS datum
+    FROM __SCHEMA__.obs_raw o JOIN __SCHEMA__.meta_vars v ON v.vars_id = o.vars_id
+    GROUP BY o.history_id, v.net_var_name, date_trunc('hour', o.obs_time);
+CREATE VIEW __SCHEMA__.daily_view AS
+    SELECT o.history_id, v.net_var_name, date_trunc('day', o.obs_time) AS obs_day,
+           avg(o.datum) AS datum
+    FROM __SCHEMA__.obs_raw o JOIN __SCHEMA__.meta_vars v ON v.vars_id = o.vars_id
+    GROUP BY o.history_id, v.net_var_name, date_trunc('day', o.obs_time);
+-- Derived daily and monthly temperatures of three networks (MoF, ENV-AQN, FRBC).
+DO $$
+DECLARE
+    network text;
+    prefix text;
+BEGIN
+    FOREACH network IN ARRAY ARRAY['MoF', 'ENV-AQN', 'FRBC'] LOOP
+        prefix := lower(replace(network, '-', '_'));
+        EXECUTE 'CREATE VIEW __SCHEMA__.' || quote_ident(prefix || '_derived_daily_temp')
+            || ' AS SELECT o.history_id, date_trunc(''day'', o.obs_time) AS obs_day,'
+            || ' max(o.datum) AS max_temp, min(o.datum) AS min_temp'
+            || ' FROM __SCHEMA__.obs_raw o'
+            || ' JOIN __SCHEMA__.meta_vars v ON v.vars_id = o.vars_id'
+            || ' JOIN __SCHEMA__.meta_network n ON n.network_id = v.network_id'
+            || ' WHERE n.network_name = ' || quote_literal(network)
+            || ' AND v.standard_name = ''air_temperature'''
+            || ' GROUP BY o.history_id, date_trunc(''day'', o.obs_time)';
+        EXECUTE 'CREATE VIEW __SCHEMA__.' || quote_ident(prefix || '_derived_monthly_temp')
+            || ' AS SELECT history_id, date_trunc(''month'', obs_day) AS obs_month,'
+            || ' avg(max_temp) AS max_temp, avg(min_temp) AS min_temp FROM __SCHEMA__.'
+            || quote_ident(prefix || '_derived_daily_temp')
+            || ' GROUP BY history_id, date_trunc(''month'', obs_day)';
+    END LOOP;
+END
+$$;
 CREATE VIEW __SCHEMA__.all_stns_dist_v AS
     SELECT s.station_id, s.native_id, h.history_id, h.lon, h.lat
     FROM __SCHEMA__.meta_station s JOIN __SCHEMA__.meta_history h ON h.station_id = s.station_id;
@@ -226,10 +301,11 @@ CREATE FUNCTION __SCHEMA__.station_distance(a integer, b integer) RETURNS double
         WHERE ha.history_id = a AND hb.history_id = b
     $$;
 
--- [D53] The moddatetime trigger on obs_raw (9.10), from the contrib extension.
+-- [D53] The moddatetime extension (9.10). Production obs_raw had the trigger update_mod_time
+-- calling public.moddatetime; upstream's obs_raw history-tracking revision (8c05da87cb79,
+-- below f6d5a4c2e901) dropped the trigger, so a database at f6d5a4c2e901 no longer has it.
+-- The contrib function stays installed in public, outside the managed schema.
 CREATE EXTENSION IF NOT EXISTS moddatetime WITH SCHEMA public;
-CREATE TRIGGER update_mod_time BEFORE UPDATE ON __SCHEMA__.obs_raw
-    FOR EACH ROW EXECUTE FUNCTION public.moddatetime(mod_time);
 
 -- [D54-D56] Roles and grants (9.11): group roles chained, task roles, base-table grants that
 -- are managed outside pycds.
@@ -237,12 +313,17 @@ DO $$
 DECLARE
     role_name text;
 BEGIN
-    FOREACH role_name IN ARRAY ARRAY['crmprtd', 'httpd', 'httpd_meta', 'pcic_meta',
-                                     'viewer', 'inspector', 'steward'] LOOP
+    FOREACH role_name IN ARRAY ARRAY['crmp', 'crmprtd', 'httpd', 'httpd_meta', 'httpd_osm',
+                                     'pcic_meta', 'viewer', 'inspector', 'steward'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role_name) THEN
             EXECUTE 'CREATE ROLE ' || quote_ident(role_name) || ' NOLOGIN';
         END IF;
     END LOOP;
+    -- The web role's settings, in this database only (other databases share the cluster).
+    EXECUTE 'ALTER ROLE httpd IN DATABASE ' || quote_ident(current_database())
+        || ' SET statement_timeout = ''45s''';
+    EXECUTE 'ALTER ROLE httpd IN DATABASE ' || quote_ident(current_database())
+        || ' SET search_path = "$user", __SCHEMA__, osm, public';
 END
 $$;
 GRANT viewer TO inspector;

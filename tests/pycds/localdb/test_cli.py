@@ -8,19 +8,27 @@ from pycds.localdb import provision
 from pycds.localdb.cli import main
 
 
-def test_url_prints_a_libpq_url_by_default(capsys, monkeypatch):
+def test_url_prints_a_libpq_url_with_the_owners_password_file(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("PYCDS_DB_PORT", "54321")
+    monkeypatch.setenv("PYCDS_DB_DIR", str(tmp_path / "db"))
+    passfile = f"passfile={tmp_path}/db/pgpass"
     assert main(["url", "ref"]) == 0
-    assert capsys.readouterr().out.strip() == "postgresql://postgres@127.0.0.1:54321/ref"
+    assert (
+        capsys.readouterr().out.strip() == f"postgresql://postgres@127.0.0.1:54321/ref?{passfile}"
+    )
     assert main(["url", "--sqlalchemy"]) == 0
-    assert capsys.readouterr().out.strip() == "postgresql+psycopg2://postgres@127.0.0.1:54321/ref"
+    assert (
+        capsys.readouterr().out.strip()
+        == f"postgresql+psycopg2://postgres@127.0.0.1:54321/ref?{passfile}"
+    )
 
 
-def test_bad_port_is_a_one_line_error(capsys, monkeypatch):
-    monkeypatch.setenv("PYCDS_DB_PORT", "not-a-port")
+@pytest.mark.parametrize("port", ["not-a-port", "abc", "0", "70000", "-1"])
+def test_bad_port_is_a_one_line_error(capsys, monkeypatch, port):
+    monkeypatch.setenv("PYCDS_DB_PORT", port)
     assert main(["status"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("pycds-db: error: PYCDS_DB_PORT='not-a-port'")
+    assert err.startswith(f"pycds-db: error: PYCDS_DB_PORT={port!r}")
     assert err.count("\n") == 1
 
 
