@@ -48,7 +48,8 @@ pycds.replaceables.all_entities = lambda schema: [*declared(schema), broken]
 def alembic_cli(tmp_path: Path, url: str, change: str, *args: str):
     ini = tmp_path / "alembic.ini"
     text = (ROOT / "alembic.ini").read_text().replace("%(here)s", str(ROOT))
-    ini.write_text(text + f"\n[test]\nsqlalchemy.url = {url}\n")
+    escaped = url.replace("%", "%%")  # configparser interpolation
+    ini.write_text(text + f"\n[test]\nsqlalchemy.url = {escaped}\n")
     return subprocess.run(
         [sys.executable, "-c", RUN.format(change=change), "-c", str(ini), "-x", "db=test", *args],
         capture_output=True,

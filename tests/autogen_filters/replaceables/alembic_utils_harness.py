@@ -69,9 +69,8 @@ class AlembicProject:
     def config(self) -> Config:
         config = Config()
         config.set_main_option("script_location", str(self.root))
-        config.set_main_option(
-            "sqlalchemy.url", self.engine.url.render_as_string(hide_password=False)
-        )
+        url = self.engine.url.render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser escape
         return config
 
     def revision(self, rev_id: str, message: str) -> str:
