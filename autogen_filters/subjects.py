@@ -43,23 +43,25 @@ def is_entity(obj: Any) -> bool:
 
 
 def entity_subject(entity: Any, difference: str) -> Subject:
-    """Describe an alembic-utils entity.
+    """Describe an alembic-utils entity, as its kind names it (``replaceables/kinds/``).
 
     ``name`` is the bare object name: a function's name without its argument list, a trigger's
-    name (its table goes to ``table``), a grant's grantee role (its table goes to ``table``).
+    or policy's name (its table goes to ``table``), a grant's grantee role (its table goes to
+    ``table``), an extension's name.  Entities of a class no kind knows are described from
+    their ``schema``, ``signature`` and ``on_entity``.
     """
-    kind = entity.type_
-    schema = entity.schema
-    table = None
-    name = str(entity.signature)
-    if kind == "function":
-        name = name.split("(", 1)[0].strip()
-    elif kind == "grant_table":
-        table, name = entity.table, entity.role
-    on_entity = getattr(entity, "on_entity", None)
-    if on_entity:
-        table = on_entity.rpartition(".")[2]
-    return Subject(kind=kind, difference=difference, schema=schema, table=table, name=name)
+    from .replaceables.kinds import kind_of  # lazy: importing it hooks the comparator
+
+    try:
+        schema, table, name = kind_of(entity).subject(entity)
+    except TypeError:
+        schema, table, name = entity.schema, None, str(entity.signature).split("(", 1)[0]
+        on_entity = getattr(entity, "on_entity", None)
+        if on_entity:
+            table = on_entity.rpartition(".")[2]
+    return Subject(
+        kind=entity.type_, difference=difference, schema=schema, table=table, name=name.strip()
+    )
 
 
 def render_type(type_: Any) -> str | None:

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_materialized_view import PGMaterializedView
+from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.pg_view import PGView
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
@@ -36,6 +38,11 @@ from rewriters.config import load_config
 
 # Where env.py leaves the filters of the current run (see process_revision_directives).
 FILTERS_ATTRIBUTE = "autogen_filters"
+
+#: The kinds pycds declares and compares.  Grants and extensions are not declared yet (the
+#: standard grants come from :func:`extra_sql`): comparing those kinds would propose dropping
+#: every live grant and extension.
+KINDS = (PGFunction, PGView, PGMaterializedView, PGTrigger)
 
 
 def extra_sql(entity: ReplaceableEntity) -> list[str]:
@@ -60,7 +67,9 @@ def register(
     on those columns are not needlessly rebuilt.
     """
     predict = filters.predict_upgrade_op if filters is not None else None
-    register_replaceables(entities, schema=schema, extra_sql=extra_sql, predict=predict)
+    register_replaceables(
+        entities, schema=schema, extra_sql=extra_sql, predict=predict, kinds=KINDS
+    )
 
 
 def make_filters(

@@ -1,5 +1,7 @@
-"""A fast, dependency-aware autogenerate comparator for functions, views, materialized views
-and triggers, replacing alembic-utils' comparator while keeping its entity classes and ops.
+"""A fast, dependency-aware autogenerate comparator for every alembic-utils entity kind
+(extensions, functions, views, materialized views, triggers, policies, table and column
+grants: one module each in ``kinds/``), replacing alembic-utils' comparator while keeping its
+entity classes and ops.
 
 Enable it from env.py, inside ``run_migrations_online`` (before ``context.run_migrations()``)::
 
@@ -23,14 +25,17 @@ from .comparator import (
     register_replaceables,
 )
 from .compare import Decision, decide, include_entity
+from .kinds import KINDS, Kind, kind_of
 from .ops import CreateEntityOp, DropEntityOp, ReplaceEntityOp, RevertEntityOp
 from .simulate import SimulationError, simulate
 
 __all__ = [
+    "KINDS",
     "MANAGED_KINDS",
     "CreateEntityOp",
     "Decision",
     "DropEntityOp",
+    "Kind",
     "LiveEntity",
     "Registration",
     "ReplaceEntityOp",
@@ -41,6 +46,7 @@ __all__ = [
     "compare_replaceables",
     "decide",
     "include_entity",
+    "kind_of",
     "read_live",
     "register_replaceables",
     "simulate",

@@ -19,12 +19,13 @@ from alembic.operations.ops import UpgradeOps
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
-from .catalog import MANAGED_KINDS, kind_of, read_live
+from .catalog import MANAGED_KINDS, read_live
 from .compare import Decision, decide, include_entity
 from .depends import read_column_dependents, read_dependencies
+from .kinds import kind_of
 from .ops import DropEntityOp, ReplaceEntityOp
 from .plan import ExtraSql, Plan, make_plan, no_extra_sql
-from .simulate import Predict, altered_columns, simulate
+from .simulate import Predict, SimulationError, altered_columns, simulate
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,14 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Registration:
     """What to compare: declared entities, the managed schemas (the only ones drops are
-    proposed in), the kinds to consider, and the extra-SQL hook."""
+    proposed in), the kinds to consider (entity classes; all by default, as in alembic-utils),
+    and the extra-SQL hook.
+
+    ``drops_in_simulation``: the planned drops are applied in a second simulation, and a
+    declared entity that needs a dropped one is a :class:`SimulationError` naming both.  False
+    keeps alembic-utils' behaviour: the drop is proposed alone (it fails at upgrade unless made
+    with ``CASCADE``), and the declared dependent is left in place with a warning.
+    """
 
     entities: list[ReplaceableEntity]
     schemas: tuple[str, ...]
@@ -41,6 +49,7 @@ class Registration:
     # How each table op of the run will really be emitted (e.g. after a divergence filter);
     # the simulation only applies those changes. None: every op as it is.
     predict: Predict | None = None
+    drops_in_simulation: bool = True
     last_timings: dict[str, float] = field(default_factory=dict)
     last_plan: Plan | None = None  # of the latest comparison (tests, diagnostics)
 
@@ -62,7 +71,8 @@ def register_replaceables(
       declared entities' schemas; drops are only proposed in the managed schemas.
     * ``extra_sql(entity) -> [sql, ...]``: statements to run after ``entity`` is created or
       replaced (matview indexes, GRANTs); rendered as ``op.execute(...)`` after the op.
-    * ``kinds``: restrict to some of ``PGFunction, PGView, PGMaterializedView, PGTrigger``.
+    * ``kinds``: restrict to some entity classes (default: every kind, ``kinds/``); the drop
+      scan covers every kind compared, even one with no declared entity.
     * ``predict(op) -> op | None``: how a table op of the run will really be emitted, when a
       later ``process_revision_directives`` (a divergence filter) trims or drops it; only
       the changes that remain are simulated. E.g. ``AutogenFilters.predict_upgrade_op``.
@@ -108,14 +118,14 @@ def compare_replaceables(
     timings.clear()
     started = time.perf_counter()
 
-    kinds = set(registration.kinds)
+    kinds = {kind_of(cls) for cls in registration.kinds}
     declared = [
         e
         for e in registration.entities
         if kind_of(e) in kinds and include_entity(e, autogen_context, reflected=False)
     ]
     read_schemas = set(registration.schemas) | {e.schema for e in declared}
-    live = read_live(conn, read_schemas, kinds)
+    live = read_live(conn, read_schemas, registration.kinds)
     timings["read"] = time.perf_counter() - started
 
     simulation = simulate(
@@ -131,10 +141,36 @@ def compare_replaceables(
         autogen_context=autogen_context,
     )
     suppressed = _suppressed_later(decisions, registration.predict)
+    drops = [d.live for d in decisions if d.action == "drop" and d.live.key not in suppressed]
+    strand = False
+    if drops and declared:
+        # Would every declared entity still be created once the planned drops are applied?
+        try:
+            simulate(
+                conn,
+                declared,
+                live,
+                upgrade_ops=upgrade_ops,
+                predict=registration.predict,
+                planned_drops=drops,
+            )
+        except SimulationError:
+            if registration.drops_in_simulation:
+                raise
+            strand = True
+        timings["simulate drops"] = (
+            time.perf_counter() - started - timings["read"] - timings["simulate"]
+        )
     default_schema = conn.dialect.default_schema_name or "public"
     columns = altered_columns(upgrade_ops, default_schema, registration.predict)
     blocked = read_column_dependents(conn, columns) if columns else set()
     needs = read_dependencies(conn, [x.key for x in live]) if decisions or blocked else {}
+    if decisions or blocked:
+        keys = {x.key for x in live}
+        for x in live:
+            extra = kind_of(x.entity).needs(x) & keys
+            if extra:
+                needs.setdefault(x.key, set()).update(extra)
     plan = make_plan(
         decisions,
         declared=declared,
@@ -144,6 +180,7 @@ def compare_replaceables(
         extra_sql=registration.extra_sql,
         blocked=blocked,
         suppressed=suppressed,
+        strand=strand,
     )
     timings["total"] = time.perf_counter() - started
     registration.last_plan = plan

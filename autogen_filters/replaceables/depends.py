@@ -1,9 +1,12 @@
 """Dependencies between replaceable entities, from PostgreSQL's dependency catalog.
 
 ``pg_depend`` records that a view's rewrite rule depends on the relations, columns, functions
-and types it uses, that a trigger depends on its function, and that a function depends on the
-types in its signature.  Rules and row types are mapped back to the view (``pg_class``) they
-belong to, so that every edge reads "entity A needs entity B".  One query serves all entities.
+and types it uses, that a trigger depends on its function, that a policy depends on the
+functions in its expressions, and that a function depends on the types in its signature.
+Rules and row types are mapped back to the view (``pg_class``) they belong to, and members of
+an extension (its types and functions) to the extension, so that every edge reads "entity A
+needs entity B".  One query serves all entities; kinds add the edges ``pg_depend`` does not
+hold (a grant needs its table: ``Kind.needs``).
 
 Function bodies in PL/pgSQL or (non-atomic) SQL record no dependencies; that is fine for the
 orders computed here: those are never blocked by a function body (PostgreSQL only checks SQL
@@ -31,17 +34,24 @@ _DEPENDENCIES = text(
                  else d.classid::regclass::text end as dep_catalog,
             case when d.classid = 'pg_rewrite'::regclass then r.ev_class
                  else d.objid end as dep_oid,
-            case when d.refclassid = 'pg_type'::regclass and t.typrelid <> 0 then 'pg_class'
+            case when x.refobjid is not null then 'pg_extension'
+                 when d.refclassid = 'pg_type'::regclass and t.typrelid <> 0 then 'pg_class'
                  else d.refclassid::regclass::text end as ref_catalog,
-            case when d.refclassid = 'pg_type'::regclass and t.typrelid <> 0 then t.typrelid
+            case when x.refobjid is not null then x.refobjid
+                 when d.refclassid = 'pg_type'::regclass and t.typrelid <> 0 then t.typrelid
                  else d.refobjid end as ref_oid
         from pg_depend d
         left join pg_rewrite r on d.classid = 'pg_rewrite'::regclass and r.oid = d.objid
         left join pg_type t on d.refclassid = 'pg_type'::regclass and t.oid = d.refobjid
+        -- a member of an extension (a type, a function) stands for the extension
+        left join pg_depend x on x.classid = d.refclassid and x.objid = d.refobjid
+                             and x.deptype = 'e'
         where d.deptype = 'n'
           and d.classid in ('pg_rewrite'::regclass, 'pg_proc'::regclass,
-                            'pg_trigger'::regclass, 'pg_class'::regclass)
-          and (d.refobjid = any(cast(:oids as oid[])) or t.typrelid = any(cast(:oids as oid[])))
+                            'pg_trigger'::regclass, 'pg_class'::regclass,
+                            'pg_policy'::regclass)
+          and (d.refobjid = any(cast(:oids as oid[])) or t.typrelid = any(cast(:oids as oid[]))
+               or x.refobjid = any(cast(:oids as oid[])))
     )
     select distinct dep_catalog, dep_oid, ref_catalog, ref_oid from edge
     where (dep_catalog, dep_oid) is distinct from (ref_catalog, ref_oid)

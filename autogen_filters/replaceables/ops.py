@@ -21,6 +21,8 @@ from alembic.autogenerate import renderers
 from alembic_utils.replaceable_entity import ReplaceableEntity
 from alembic_utils.reversible_op import CreateOp, DropOp, ReplaceOp, RevertOp
 
+from .kinds import kind_of
+
 
 class CreateEntityOp(CreateOp):
     """``displaced``: the op only re-creates an entity that had to make way for another
@@ -102,7 +104,7 @@ class RevertEntityOp(RevertOp):
 def _render(autogen_context, entity: ReplaceableEntity, call: str, extra_sql=()) -> str:
     autogen_context.imports.add(entity.render_import_statement())
     variable = entity.to_variable_name()
-    lines = [entity.render_self_for_migration() + f"op.{call}({variable})"]
+    lines = [kind_of(entity).render(entity) + f"op.{call}({variable})"]
     lines += [f"op.execute({statement!r})" for statement in extra_sql]
     return "\n".join(lines) + "\n"
 

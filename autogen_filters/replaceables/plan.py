@@ -5,7 +5,7 @@
   they are dropped first and created again afterwards from their declared definition (or,
   for dependents nobody declared, from their live one), alembic-utils #149.
 * A function whose change ``CREATE OR REPLACE FUNCTION`` refuses (return type, argument names
-  or modes, removed defaults: ``inplace.py``) is dropped and created instead of replaced, and
+  or modes, removed defaults: ``kinds/function.py``) is dropped and created instead of replaced, and
   takes its live dependents (views, matviews, triggers) with it in the same way.
 * Creates, replaces and re-creations then follow the order in which the simulation created
   the declared entities, which PostgreSQL accepted.
@@ -23,14 +23,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from alembic.operations.ops import MigrateOperation
-from alembic_utils.pg_materialized_view import PGMaterializedView
-from alembic_utils.pg_view import PGView
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from .catalog import CatalogKey, LiveEntity
 from .compare import Decision
 from .depends import creation_order, dependents_closure
-from .inplace import must_rebuild
+from .kinds import kind_of
 from .ops import CreateEntityOp, DropEntityOp, ReplaceEntityOp
 from .simulate import Simulation
 
@@ -60,11 +58,15 @@ def make_plan(
     extra_sql: ExtraSql = no_extra_sql,
     blocked: set[CatalogKey] = frozenset(),
     suppressed: set[CatalogKey] = frozenset(),
+    strand: bool = False,
 ) -> Plan:
     """``blocked``: live entities that must be out of the way of this revision's table
     changes (they use a column whose type changes, or that is renamed or dropped).
     ``suppressed``: live entities whose drop or replace a later filter will remove from the
     script; their ops stay in the plan (the filter reports them), but they displace nothing.
+    ``strand``: some declared entity cannot be created once the drops are done (the
+    simulation said so); declared entities standing on dropped ones are then left in place
+    rather than dropped and re-created (alembic-utils' plan: the drop fails without CASCADE).
     """
     live_by_key = {x.key: x for x in live}
     live_by_identity = {x.identity: x for x in live}
@@ -81,7 +83,7 @@ def make_plan(
     }
     # A function that CREATE OR REPLACE cannot change (return type, argument names...) is
     # dropped and created again instead of replaced.
-    rebuilt = {key for key, d in replaced.items() if must_rebuild(d)}
+    rebuilt = {key for key, d in replaced.items() if kind_of(d.entity).must_rebuild(d)}
     if rebuilt:
         logger.info(
             "replaceables: dropping and re-creating %s (not replaceable in place)",
@@ -95,13 +97,28 @@ def make_plan(
         | {
             key
             for key, d in replaced.items()
-            if isinstance(d.live.entity, PGView | PGMaterializedView)
+            if kind_of(d.live.entity).replace_displaces_dependents
         }
     )
     blocked = set(blocked) & set(live_by_key)
     # Rebuilt functions go the way of displaced replaced entities: the live copy is dropped,
     # the declared one created (neither op is ``displaced``: they are the change itself).
     displaced = (dependents_closure(live_needs, breaking | blocked) | blocked | rebuilt) - dropped
+    # A declared entity that cannot be re-created after a drop it needs: leave it in place
+    # (PostgreSQL refuses the drop unless it is made with CASCADE, as in alembic-utils).
+    stranded = (
+        dependents_closure(live_needs, dropped) & set(declared_by_live_key) if strand else set()
+    )
+    for key in sorted(stranded, key=lambda k: k[1]):
+        needed = sorted(
+            live_by_key[n].identity for n in live_needs.get(key, ()) if n in dropped
+        ) or ["a dropped entity"]
+        logger.warning(
+            "replaceables: declared %s needs %s, which is dropped: the drop fails without CASCADE",
+            live_by_key[key].identity,
+            ", ".join(needed),
+        )
+    displaced -= stranded
     # Undeclared entities (e.g. hidden by the filters) standing on something dropped cannot be
     # put back: they go too, as a DROP ... CASCADE would take them (and return on downgrade).
     doomed = _doomed(dropped, displaced - set(declared_by_live_key), live_needs)

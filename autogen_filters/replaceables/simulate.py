@@ -3,29 +3,29 @@
 alembic-utils simulates each entity in its own savepoints, several times, with every earlier
 change re-created as a dependency: quadratic.  Here one savepoint holds the whole declared
 state: new tables first (from the autogenerate's ``CreateTableOp``/``AddColumnOp``), then the
-live copies of declared entities are dropped, then all declared entities are created in an
-order guessed from the names their definitions mention.  If a creation still fails (the guess
-was wrong) the savepoint is rolled back and the round restarts with the failed entity moved
-behind the others: a few rounds at most, not one savepoint per entity.  The created objects
-are read back with the catalog queries of ``catalog.py`` and the savepoint is rolled back.
+live copies of declared entities are dropped, and so are the live entities the plan will drop,
+then all declared entities are created in an order guessed from the names their definitions
+mention.  If a creation still fails (the guess was wrong) the savepoint is rolled back and the
+round restarts with the failed entity moved behind the others: a few rounds at most, not one
+savepoint per entity.  The created objects are read back with each kind's catalog query
+(``kinds/``) and the savepoint is rolled back.
+
+A declared entity that cannot be created is a :class:`SimulationError`; one that can only be
+created while a planned drop is not applied needs something the revision drops, which the
+error names (a plan that drops and re-creates it could not run).
 """
 
 from __future__ import annotations
 
-import copy
 import logging
-import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from alembic.operations import ops as alembic_ops
-from alembic_utils.pg_function import PGFunction
-from alembic_utils.pg_materialized_view import PGMaterializedView
-from alembic_utils.pg_trigger import PGTrigger
-from alembic_utils.pg_view import PGView
+from alembic.util import CommandError
 from alembic_utils.replaceable_entity import ReplaceableEntity
 from sqlalchemy import MetaData, Table
 from sqlalchemy import exc as sa_exc
@@ -33,24 +33,91 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.sqltypes import SchemaType
 
-from .catalog import MANAGED_KINDS, LiveEntity, kind_of, read_live
+from .catalog import LiveEntity, read_live
 from .depends import creation_order
+from .kinds import KINDS, Kind, bare_name, kind_of
 
 # How an op of this autogenerate will be emitted in the end (None: not at all).
 Predict = Callable[[alembic_ops.MigrateOperation], alembic_ops.MigrateOperation | None]
 
 logger = logging.getLogger(__name__)
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_HINT = "fix its definition, or keep what it uses (a table, column or entity this revision removes)"
 
 
-class SimulationError(RuntimeError):
-    """A declared entity cannot be created even after everything else was."""
+class SimulationError(CommandError):
+    """A declared entity cannot be created, even after everything else was.
 
-    def __init__(self, entity: ReplaceableEntity, error: Exception):
+    The message is one line: the entity, PostgreSQL's message and a hint.  It is an Alembic
+    ``CommandError`` (the ``alembic`` command prints ``FAILED: <message>``, no traceback), and
+    the instance raised is also of the SQLAlchemy class that wraps the driver's error
+    (``sqlalchemy.exc.ProgrammingError``, ``InternalError``, ...: see :func:`simulation_error`),
+    so code that catches database errors catches it; ``orig`` is the driver's exception, which
+    is also chained as ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        entity: ReplaceableEntity,
+        error: BaseException,
+        *,
+        needs: Sequence[ReplaceableEntity] = (),
+    ):
         self.entity = entity
         self.error = error
-        super().__init__(f"cannot create {entity.identity}: {error}")
+        self.needs = tuple(needs)
+        self.message = _message(entity, error, self.needs)
+        CommandError.__init__(self, self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _message(entity, error, needs) -> str:
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None) or (str(error).strip().splitlines() or [""])[0]
+    detail = getattr(diag, "message_detail", None)
+    hint = getattr(diag, "message_hint", None)
+    what = kind_of(entity).describe(entity)
+    postgres = primary + (f" ({detail})" if detail else "")
+    if needs:
+        dropped = ", ".join(kind_of(n).describe(n) for n in needs)
+        return " ".join(
+            f"cannot create {what}: it needs {dropped}, which this revision drops (no declared "
+            f"entity has its identity); PostgreSQL: {postgres}; hint: declare {dropped}, or "
+            f"change or stop declaring {what}".split()
+        )
+    return " ".join(f"cannot create {what}: {postgres}; hint: {hint or _HINT}".split())
+
+
+_ERROR_CLASSES: dict[type, type] = {}
+
+
+def simulation_error(
+    entity: ReplaceableEntity,
+    error: BaseException,
+    dbapi_error: type[BaseException] | None = None,
+    *,
+    needs: Sequence[ReplaceableEntity] = (),
+) -> SimulationError:
+    """A :class:`SimulationError` that is also an instance of the SQLAlchemy exception class
+    wrapping ``error`` (a driver exception; ``dbapi_error`` is the driver's base ``Error``)."""
+    wrapped = None
+    if dbapi_error is not None and isinstance(error, dbapi_error):
+        wrapped = sa_exc.DBAPIError.instance(None, None, error, dbapi_error)  # type: ignore[arg-type]
+    if wrapped is None:
+        result = SimulationError(entity, error, needs=needs)
+    else:
+        base = type(wrapped)
+        cls = _ERROR_CLASSES.get(base)
+        if cls is None:
+            cls = type("SimulationError", (SimulationError, base), {"__module__": __name__})
+            _ERROR_CLASSES[base] = cls
+        result = cls.__new__(cls)
+        result.__dict__.update(wrapped.__dict__)  # statement, params, orig, code, ...
+        SimulationError.__init__(result, entity, error, needs=needs)
+    result.__cause__ = error
+    return result
 
 
 @dataclass
@@ -65,79 +132,51 @@ class Simulation:
         return self.normalised[id(declared)]
 
 
-def bare_name(entity: ReplaceableEntity) -> str:
-    """The object's own name: function name without arguments, view or trigger name."""
-    return entity.signature.split("(", 1)[0].strip()
-
-
-def trigger_table(trigger: PGTrigger) -> tuple[str, str]:
-    """``(schema, table)`` the trigger is created on (alembic-utils uses ``trigger.schema``)."""
-    return trigger.schema, trigger.on_entity.partition(".")[2] or trigger.on_entity
-
-
 def guess_order(entities: Sequence[ReplaceableEntity]) -> list[ReplaceableEntity]:
     """Order by the names each definition mentions: what is mentioned is created first.
 
     A cheap stand-in for dependencies that do not exist yet; wrong guesses cost a retry round.
-    Functions come before views, views before triggers, when nothing else decides.
+    When nothing else decides, kinds go by rank (extensions, functions, views, matviews,
+    triggers, policies, grants).
     """
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, e in enumerate(entities):
         by_name[bare_name(e).lower()].append(i)
     needs: dict[int, set[int]] = {}
     for i, e in enumerate(entities):
-        words = {w.lower() for w in _WORD.findall(e.definition)}
-        if isinstance(e, PGTrigger):
-            words.add(e.on_entity.partition(".")[2].lower())
+        words = kind_of(e).mentions(e)
         needs[i] = {j for w in words for j in by_name.get(w, ()) if j != i}
-    kind_rank = {k: n for n, k in enumerate(MANAGED_KINDS)}
-    order = creation_order(
-        range(len(entities)), needs, rank=lambda i: (kind_rank[kind_of(entities[i])], i)
-    )
+    ranks = [kind_of(e).rank for e in entities]
+    order = creation_order(range(len(entities)), needs, rank=lambda i: (ranks[i], i))
     return [entities[i] for i in order]
 
 
-def _create_statement(entity: ReplaceableEntity):
-    # Materialized views are simulated without data, as alembic-utils does (0.7.1+).
-    if isinstance(entity, PGMaterializedView) and entity.with_data:
-        entity = copy.copy(entity)
-        entity.with_data = False
-    return entity.to_sql_statement_create()
+def _live_by_slot(live: Sequence[LiveEntity]) -> dict[Kind, dict[Hashable, LiveEntity]]:
+    index: dict[Kind, dict[Hashable, LiveEntity]] = {k: {} for k in KINDS}
+    for x in live:
+        kind = kind_of(x.entity)
+        index[kind][kind.live_slot(x)] = x
+    return index
 
 
 def _drop_statements(
-    declared: Sequence[ReplaceableEntity], live: Sequence[LiveEntity]
+    declared: Sequence[ReplaceableEntity],
+    live_index: Mapping[Kind, Mapping[Hashable, LiveEntity]],
+    planned_drops: Sequence[LiveEntity],
 ) -> list[str]:
-    """Drop the live objects that the declared ones would collide with (CASCADE, IF EXISTS).
-
-    Views, materialized views and triggers are matched by name against the catalog so that a
-    drop never fails; functions are matched by PostgreSQL itself (``DROP FUNCTION IF EXISTS``
-    resolves the argument types, which a text comparison of signatures cannot).
-    """
-    relations = {(x.schema, x.name): x.entity for x in live if x.key[0] == "pg_class"}
-    triggers = {(x.schema, x.table, x.name) for x in live if x.key[0] == "pg_trigger"}
-    statements = []
+    """Drop the live objects the declared ones would collide with, and those the plan drops
+    (``CASCADE``, ``IF EXISTS``: never fails).  Highest kind rank first: grants and policies
+    go while the relations they are on still exist (``REVOKE`` has no ``IF EXISTS``)."""
+    statements: list[tuple[int, str]] = []
     for e in declared:
-        if isinstance(e, PGFunction):
-            drop = str(e.to_sql_statement_drop(cascade=True))
-            statements.append(drop.replace("DROP FUNCTION ", "DROP FUNCTION IF EXISTS ", 1))
-        elif isinstance(e, PGView | PGMaterializedView):
-            existing = relations.get((e.schema, e.signature))
-            if existing is not None:
-                statements.append(str(existing.to_sql_statement_drop(cascade=True)))
-        elif isinstance(e, PGTrigger):
-            schema, table = trigger_table(e)
-            if (schema, table, e.signature) in triggers:
-                statements.append(
-                    f'DROP TRIGGER IF EXISTS "{e.signature}" ON "{schema}"."{table}" CASCADE'
-                )
-    # A view's DROP can have cascaded to another declared view: IF EXISTS keeps it harmless.
-    return [
-        s.replace("DROP VIEW ", "DROP VIEW IF EXISTS ", 1).replace(
-            "DROP MATERIALIZED VIEW ", "DROP MATERIALIZED VIEW IF EXISTS ", 1
-        )
-        for s in statements
-    ]
+        kind = kind_of(e)
+        sql = kind.simulation_drop(e, live_index[kind])
+        if sql:
+            statements.append((-kind.rank, sql))
+    for x in planned_drops:
+        kind = kind_of(x.entity)
+        statements.append((-kind.rank, kind.drop_sql(x.entity)))
+    return [sql for _, sql in sorted(statements, key=lambda pair: pair[0])]
 
 
 def _emitted(op, predict: Predict | None):
@@ -227,23 +266,51 @@ def simulate(
     *,
     upgrade_ops: alembic_ops.UpgradeOps | None = None,
     predict: Predict | None = None,
+    planned_drops: Sequence[LiveEntity] = (),
     max_rounds: int | None = None,
 ) -> Simulation:
-    """Create all ``declared`` entities in one savepoint and read back their normalised form."""
+    """Create all ``declared`` entities in one savepoint and read back their normalised form.
+
+    ``planned_drops``: live entities the plan will drop, dropped (with ``CASCADE``) before the
+    creations.  A declared entity that then cannot be created, but can without those drops,
+    raises a :class:`SimulationError` naming what it needs (``needs``).
+    """
+    try:
+        return _simulate(conn, declared, live, upgrade_ops, predict, planned_drops, max_rounds)
+    except SimulationError as error:
+        if not planned_drops:
+            raise
+        # Without the drops, does it work?  Then the entity needs what the plan drops.
+        _simulate(conn, declared, live, upgrade_ops, predict, (), max_rounds)
+        needs = _mentioned(error.entity, planned_drops) or [x.entity for x in planned_drops]
+        dbapi = getattr(conn.dialect, "loaded_dbapi", None)
+        raise simulation_error(
+            error.entity, error.error, dbapi.Error if dbapi else None, needs=needs
+        ) from error.error
+
+
+def _mentioned(entity: ReplaceableEntity, drops: Sequence[LiveEntity]) -> list[ReplaceableEntity]:
+    words = kind_of(entity).mentions(entity)
+    return [x.entity for x in drops if bare_name(x.entity).lower() in words]
+
+
+def _simulate(conn, declared, live, upgrade_ops, predict, planned_drops, max_rounds) -> Simulation:
     result = Simulation()
     if not declared:
         return result
     schemas = {e.schema for e in declared} | {x.schema for x in live}
-    kinds = {kind_of(e) for e in declared}
+    kinds = {kind_of(e).entity_class for e in declared}
     live_keys = {x.key for x in live}
-    drops = _drop_statements(declared, live)
+    live_index = _live_by_slot(live)
+    drops = _drop_statements(declared, live_index, planned_drops)
     tables = new_table_statements(upgrade_ops, predict)
     order = guess_order(declared)
     deferred: dict[int, int] = defaultdict(int)
     # Each deferral may cost two rounds (find the failing statement of a batch, then retry).
     max_rounds = max_rounds if max_rounds is not None else 2 * len(declared) + 2
+    dbapi_error = conn.dialect.loaded_dbapi.Error
 
-    creates = [_raw_sql(_create_statement(e)) for e in order]
+    creates = [kind_of(e).simulation_create(e, live_index[kind_of(e)]) for e in order]
     # Positions from which statements run one at a time: a failing batch does not say which of
     # its statements failed, so the retry narrows it down.
     one_by_one_from = len(order)
@@ -263,10 +330,10 @@ def simulate(
                 logger.warning("replaceables: column changes not simulated: %s", error.orig)
                 tables = [step for step in tables if step[0] != "alter"]
                 continue
-            failed = _run_creates(cursor, creates, one_by_one_from, conn.dialect.dbapi.Error)
+            failed = _run_creates(cursor, creates, one_by_one_from, dbapi_error)
             if failed is None:
-                created = [x for x in read_live(conn, schemas, kinds) if x.key not in live_keys]
-                result.normalised = _match_created(order, created)
+                created = read_live(conn, schemas, kinds)
+                result.normalised = _match_created(order, created, live_keys)
                 result.order = list(order)
                 return result
         finally:
@@ -283,7 +350,7 @@ def simulate(
         deferred[id(entity)] += 1
         is_last = position == len(order) - 1
         if is_last or deferred[id(entity)] > 2 or result.rounds >= max_rounds:
-            raise SimulationError(entity, error)
+            raise simulation_error(entity, error, dbapi_error) from error
         order = order[:position] + order[position + 1 :] + [entity]
         creates = creates[:position] + creates[position + 1 :] + [creates[position]]
         one_by_one_from = position
@@ -292,21 +359,18 @@ def simulate(
 BATCH = 50
 
 
-def _raw_sql(clause) -> str:
-    """The SQL of an alembic-utils ``text()`` clause, with its escaped colons restored."""
-    return clause.text.replace("\\:", ":")
-
-
-def _run_creates(cursor, creates: Sequence[str], one_by_one_from: int, errors):
-    """Run the CREATE statements, batched (one round trip per ``BATCH``) before
-    ``one_by_one_from`` and one at a time after; return ``(position, error)`` of a failure:
-    the first position of the failing batch, or the failing statement's own position."""
+def _run_creates(cursor, creates: Sequence[str | None], one_by_one_from: int, errors):
+    """Run the CREATE statements (None: nothing to run), batched (one round trip per ``BATCH``)
+    before ``one_by_one_from`` and one at a time after; return ``(position, error)`` of a
+    failure: the first position of the failing batch, or the failing statement's own position."""
     position = 0
     while position < len(creates):
         size = BATCH if position < one_by_one_from else 1
         size = min(size, max(1, one_by_one_from - position)) if position < one_by_one_from else 1
+        batch = [sql for sql in creates[position : position + size] if sql]
         try:
-            cursor.execute(";\n".join(creates[position : position + size]))
+            if batch:
+                cursor.execute(";\n".join(batch))
         except errors as error:
             return position, error
         position += size
@@ -314,31 +378,36 @@ def _run_creates(cursor, creates: Sequence[str], one_by_one_from: int, errors):
 
 
 def _match_created(
-    order: Sequence[ReplaceableEntity], created: Sequence[LiveEntity]
+    order: Sequence[ReplaceableEntity],
+    read_back: Sequence[LiveEntity],
+    live_keys: set,
 ) -> dict[int, LiveEntity]:
-    """Pair each declared entity with the object its CREATE made.
+    """Pair each declared entity with the object its CREATE made, through its kind's slot.
 
-    Views and triggers are found by name.  Overloaded functions share a name; within one
+    Objects whose keys were live before are not candidates, unless the kind keeps its keys
+    through the simulation (grants, extensions).  Overloaded functions share a slot; within one
     transaction oids are handed out in increasing order, so the n-th created function of a
     name is the n-th one declared in creation order.
     """
-    by_name: dict[tuple, list[LiveEntity]] = defaultdict(list)
-    for x in sorted(created, key=lambda x: x.key[1]):
-        by_name[(x.key[0], x.schema, x.table, x.name)].append(x)
+    by_slot: dict[tuple, list[LiveEntity]] = defaultdict(list)
+    for x in sorted(read_back, key=lambda x: x.key[1]):
+        kind = kind_of(x.entity)
+        if x.key in live_keys and not kind.keys_survive_simulation:
+            continue
+        by_slot[(kind, kind.live_slot(x))].append(x)
     taken: dict[tuple, int] = defaultdict(int)
     matched: dict[int, LiveEntity] = {}
     for e in order:
-        if isinstance(e, PGTrigger):
-            schema, table = trigger_table(e)
-            key = ("pg_trigger", schema, table, e.signature)
-        elif isinstance(e, PGFunction):
-            key = ("pg_proc", e.schema, None, bare_name(e))
-        else:
-            key = ("pg_class", e.schema, None, e.signature)
-        candidates = by_name.get(key, [])
-        n = taken[key]
+        kind = kind_of(e)
+        slot = (kind, kind.slot(e))
+        candidates = by_slot.get(slot, [])
+        n = taken[slot]
         if n >= len(candidates):
-            raise RuntimeError(f"created object of {e.identity} not found in the catalog")
-        matched[id(e)] = candidates[n]
-        taken[key] += 1
+            raise CommandError(
+                f"replaceables: {kind.describe(e)} was created but PostgreSQL does not report it "
+                "back (a grant to a superuser, or from another role than the one running "
+                "autogenerate, is not seen: alembic-utils #78)"
+            )
+        matched[id(e)] = kind.normalised(e, candidates[n])
+        taken[slot] += 1
     return matched

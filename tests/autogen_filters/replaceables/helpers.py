@@ -28,13 +28,17 @@ def autogenerate(
     include_name: Callable | None = None,
     include_schemas: bool = False,
     registration: Registration | None = None,
+    kinds: Sequence[type] | None = None,
 ) -> MigrationScript:
     """Autogenerate with our comparator (alembic-utils' registry stays empty).  Pass a
-    ``registration`` to read its ``last_plan`` afterwards."""
+    ``registration`` to read its ``last_plan`` afterwards; ``kinds`` restricts the compared
+    entity classes (default: all)."""
     registry.clear()
     clear_replaceables()
     if registration is None:
         registration = Registration(entities=list(entities), schemas=tuple(schemas))
+        if kinds is not None:
+            registration.kinds = tuple(kinds)
     if extra_sql is not None:
         registration.extra_sql = extra_sql
     return _produce(conn, metadata, registration, include_object, include_name, include_schemas)
@@ -77,6 +81,9 @@ from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_view import PGView
 from alembic_utils.pg_materialized_view import PGMaterializedView
 from alembic_utils.pg_trigger import PGTrigger
+from alembic_utils.pg_extension import PGExtension
+from alembic_utils.pg_policy import PGPolicy
+from alembic_utils.pg_grant_table import PGGrantTable
 """
 
 

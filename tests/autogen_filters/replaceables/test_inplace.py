@@ -1,11 +1,10 @@
-"""Which function changes CREATE OR REPLACE FUNCTION accepts (``inplace.py``), on shapes."""
+"""Which function changes CREATE OR REPLACE FUNCTION accepts (``kinds/function.py``), on shapes."""
 
 from __future__ import annotations
 
 import pytest
 
-from autogen_filters.replaceables.catalog import FunctionShape
-from autogen_filters.replaceables.inplace import replaceable_in_place
+from autogen_filters.replaceables.kinds.function import FunctionShape, replaceable_in_place
 
 
 def shape(result="integer", names=None, modes=None, n_args=1, n_defaults=0):

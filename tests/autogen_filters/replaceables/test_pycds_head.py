@@ -12,7 +12,7 @@ from alembic_utils.reversible_op import ReversibleOp
 
 from autogen_filters.replaceables import Registration, read_live
 from pycds import get_schema_name
-from pycds.autogenerate import extra_sql
+from pycds.autogenerate import KINDS, extra_sql
 from pycds.config import get_standard_table_privileges
 from pycds.replaceables import all_entities, indexes_of
 
@@ -29,7 +29,9 @@ def test_nothing_to_do_at_head(head_engine):
             return name == schema
         return parent_names.get("schema_name") in (schema, None)
 
-    registration = Registration(entities=entities, schemas=(schema,), extra_sql=extra_sql)
+    registration = Registration(
+        entities=entities, schemas=(schema,), extra_sql=extra_sql, kinds=KINDS
+    )
     with head_engine.connect() as conn, conn.begin():
         autogenerate(
             conn,
@@ -39,7 +41,7 @@ def test_nothing_to_do_at_head(head_engine):
             include_schemas=True,
             include_name=include_name,
         )
-        live = read_live(conn, [schema])
+        live = read_live(conn, [schema], KINDS)
         conn.rollback()
     assert len(live) >= len(entities)  # everything declared was there to compare with
     plan = registration.last_plan
@@ -77,7 +79,12 @@ def test_replacing_matviews_under_a_view_roundtrips_with_indexes_and_grants(head
             return name == schema
         return parent_names.get("schema_name") in (schema, None)
 
-    options = {"include_schemas": True, "include_name": include_name, "extra_sql": extra_sql}
+    options = {
+        "include_schemas": True,
+        "include_name": include_name,
+        "extra_sql": extra_sql,
+        "kinds": KINDS,
+    }
 
     with head_engine.connect() as conn, conn.begin():
 
