@@ -41,9 +41,10 @@ def test_an_overlaid_database_is_rebuilt_plain(pg_server_url):
     try:
         url = provision.provision_database(pg_server_url, name)
         plain_tables = _tables(url)
-        provision.apply_overlay(url, "crmp")  # as pycds-db --like crmp used to do, in place
-        with provision.admin_connection(pg_server_url) as conn:
-            conn.exec_driver_sql(f"COMMENT ON DATABASE {name} IS 'pycds-db: like crmp'")
+        # As an older pycds-db left ``ref`` after ``--like crmp``: the overlaid variant under
+        # the plain name.
+        provision.provision_database(pg_server_url, name, like="crmp")
+        assert provision.database_comment(pg_server_url, name) == "pycds-db: like crmp"
         assert _tables(url) != plain_tables
         provision.provision_database(pg_server_url, name)
         assert _tables(url) == plain_tables
