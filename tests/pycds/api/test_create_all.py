@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.engine import make_url
 
 from pycds import Base, get_schema_name
 from pycds.localdb import provision
@@ -61,7 +62,7 @@ def test_orm_compares_clean_against_a_create_all_database(pg_server_url):
             assert [d[0] for d in _differences(conn)] == ["add_index"]
     finally:
         engine.dispose()
-        provision.drop_database(pg_server_url, url.rsplit("/", 1)[1])
+        provision.drop_database(pg_server_url, make_url(url).database)
 
 
 def test_no_view_class_is_in_the_orm_metadata():
