@@ -10,6 +10,7 @@ from pycds.config import (
     get_schema_name,
     get_standard_table_privileges,
     get_su_role_name,
+    validate_configuration,
 )
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "get_schema_name",
     "get_standard_table_privileges",
     "get_su_role_name",
+    "validate_configuration",
 ]
