@@ -191,6 +191,12 @@ def _rewrite_in_worker(task: tuple[str, RewriteConfig]) -> _Parsed:
         return _Parsed(None, 0, message)
 
 
+def _import_rewriters() -> None:
+    """Import LibCST and the rewriters once, in the parent, for every forked worker."""
+    import rewriters.drop_add_to_rename
+    import rewriters.schema_name  # noqa: F401
+
+
 @dataclass
 class _Job:
     """One input on its way through the command: read, maybe rewritten by a worker, written."""
@@ -319,6 +325,7 @@ def _outcomes(options: Options, jobs: Iterable[_Job], count: int, j: int) -> Ite
         tasks(),
         max_workers=_workers(j, count),
         timeout=limit,
+        preload=_import_rewriters,
         crash_message=lambda death: f"the rewriter crashed on this file ({death})",
         timeout_message=lambda _: f"no result after {limit:g} s (--timeout)",
     ):

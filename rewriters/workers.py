@@ -26,6 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
@@ -103,6 +104,11 @@ def _worker_main(
             connection.send(Failed(f"{type(exc).__name__}: {exc}"))
 
 
+# A worker holds its current task and, when small enough to sit in the pipe without blocking
+# this process, the next one: it never waits for this process to wake up between two tasks.
+_QUEUED_TASK_BYTES = 32 * 1024
+
+
 class _Worker:
     def __init__(self, context: Any, function: Callable[[Any], Any]) -> None:
         self.connection, child = context.Pipe()
@@ -111,13 +117,23 @@ class _Worker:
         )
         self.process.start()
         child.close()
-        self.index: int | None = None
-        self.deadline = 0.0
+        self.tasks: deque[tuple[int, Any]] = deque()  # sent, in the order the worker runs them
+        self.deadline = 0.0  # of the first task
 
-    def assign(self, index: int, task: Any, timeout: float) -> None:
-        self.index = index
+    def can_take(self, payload: bytes) -> bool:
+        return not self.tasks or (len(self.tasks) == 1 and len(payload) <= _QUEUED_TASK_BYTES)
+
+    def assign(self, index: int, task: Any, payload: bytes, timeout: float) -> None:
+        if not self.tasks:
+            self.deadline = time.monotonic() + timeout
+        self.tasks.append((index, task))
+        self.connection.send_bytes(payload)
+
+    def finished(self, timeout: float) -> int:
+        """The first task is done: its index; the next one's time starts now."""
+        index, _ = self.tasks.popleft()
         self.deadline = time.monotonic() + timeout
-        self.connection.send(task)
+        return index
 
     def stop(self, *, kill: bool) -> None:
         if kill:
@@ -157,6 +173,7 @@ def run_tasks(
     *,
     max_workers: int,
     timeout: float,
+    preload: Callable[[], object] | None = None,
     crash_message: Callable[[str], str] = lambda death: f"worker {death}",
     timeout_message: Callable[[float], str] = lambda limit: f"no result after {limit:g} s",
 ) -> Iterator[Done | Failed | None]:
@@ -164,20 +181,21 @@ def run_tasks(
 
     A task of ``None`` needs no worker and yields ``None``. ``function`` must be a module-level
     callable (workers are forked, or spawned where fork does not exist); its tasks and results
-    must pickle.
+    must pickle. ``preload`` runs once in this process before the first worker is forked, so
+    that the workers share what it imports instead of each importing it again.
     """
     context = _context()
-    pending: deque[tuple[int, Any]] = deque()
+    pending: deque[tuple[int, Any, bytes]] = deque()
     results: dict[int, Done | Failed | None] = {}
-    idle: list[_Worker] = []
-    busy: list[_Worker] = []
+    workers: list[_Worker] = []
     source = iter(enumerate(tasks))
     exhausted = False
     emitted = 0
     try:
         while True:
             # Read tasks only while a worker could take them: memory stays flat.
-            while not exhausted and len(pending) < max_workers - len(busy):
+            room = 2 * max_workers - sum(len(w.tasks) for w in workers)
+            while not exhausted and len(pending) < room:
                 try:
                     index, task = next(source)
                 except StopIteration:
@@ -186,17 +204,30 @@ def run_tasks(
                 if task is None:
                     results[index] = None
                 else:
-                    pending.append((index, task))
+                    pending.append((index, task, ForkingPickler.dumps(task)))
+            # Workers get their next task before the caller handles results (it writes files
+            # meanwhile), so they never wait on it.
+            while pending:
+                payload = pending[0][2]
+                worker = next((w for w in workers if not w.tasks), None)
+                if worker is None and len(workers) < max_workers:
+                    if preload is not None:
+                        preload()
+                        preload = None
+                    worker = _Worker(context, function)
+                    workers.append(worker)
+                if worker is None:
+                    worker = next((w for w in workers if w.can_take(payload)), None)
+                if worker is None:
+                    break
+                index, task, payload = pending.popleft()
+                worker.assign(index, task, payload, timeout)
             while emitted in results:
                 yield results.pop(emitted)
                 emitted += 1
+            busy = [w for w in workers if w.tasks]
             if exhausted and not pending and not busy:
                 return
-            while pending and len(busy) < max_workers:
-                worker = idle.pop() if idle else _Worker(context, function)
-                index, task = pending.popleft()
-                worker.assign(index, task, timeout)
-                busy.append(worker)
             if not busy:
                 continue
             wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
@@ -206,32 +237,46 @@ def run_tasks(
                     timeout=wait,
                 )
             )
-            now = time.monotonic()
-            for worker in list(busy):
-                assert worker.index is not None
-                result: Done | Failed | None = None
-                if worker.connection in ready:
-                    try:
-                        result = worker.connection.recv()
-                    except (EOFError, OSError):
-                        result = None
-                    if result is not None:
-                        busy.remove(worker)
-                        idle.append(worker)
-                        results[worker.index] = result
-                        continue
-                if worker.connection in ready or worker.process.sentinel in ready:
-                    worker.process.join(5)
-                    results[worker.index] = Failed(crash_message(_death(worker.process)))
-                elif now >= worker.deadline:
-                    results[worker.index] = Failed(timeout_message(timeout))
-                    worker.stop(kill=True)
-                else:
-                    continue
-                busy.remove(worker)
-                worker.connection.close()
+            for worker in busy:
+                _collect(worker, ready, results, pending, timeout, crash_message, timeout_message)
+                if not worker.process.is_alive() and worker in workers:
+                    workers.remove(worker)
+                    worker.connection.close()
     finally:
-        for worker in busy:
-            worker.stop(kill=True)
-        for worker in idle:
-            worker.stop(kill=False)
+        for worker in workers:
+            worker.stop(kill=bool(worker.tasks))
+
+
+def _collect(
+    worker: _Worker,
+    ready: set[Any],
+    results: dict[int, Done | Failed | None],
+    pending: deque[tuple[int, Any, bytes]],
+    timeout: float,
+    crash_message: Callable[[str], str],
+    timeout_message: Callable[[float], str],
+) -> None:
+    """Take what ``worker`` finished; on its death or overrun, fail its first task only."""
+    while worker.tasks and worker.connection.poll():
+        try:
+            result = worker.connection.recv()
+        except (EOFError, OSError):
+            break
+        results[worker.finished(timeout)] = result
+    if not worker.tasks:
+        return
+    if worker.process.sentinel in ready or not worker.process.is_alive():
+        worker.process.join(5)
+        failure = Failed(crash_message(_death(worker.process)))
+    elif time.monotonic() >= worker.deadline:
+        failure = Failed(timeout_message(timeout))
+        worker.process.kill()
+        worker.process.join(5)
+    else:
+        return
+    index, _ = worker.tasks.popleft()
+    results[index] = failure
+    # The tasks queued behind the failed one go back to the front of the line.
+    for queued_index, task in reversed(worker.tasks):
+        pending.appendleft((queued_index, task, ForkingPickler.dumps(task)))
+    worker.tasks.clear()
