@@ -76,3 +76,24 @@ def test_offline_upgrade_refuses_reserved_schema_names(tmp_path, schema):
     line = _one_failure_line(done)
     assert "PYCDS_SCHEMA_NAME" in line
     assert "CREATE" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PYCDS_SU_ROLE_NAME", "session_user"), ("PYCDS_STANDARD_TABLE_PRIVS", "public: ALL")],
+)
+def test_pycds_db_up_refuses_bad_settings_before_doing_anything(tmp_path, variable, value):
+    data = tmp_path / "cluster"
+    done = subprocess.run(
+        [sys.executable, "-m", "pycds.localdb.cli", "up"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYCDS_DB_DIR": str(data), "PYCDS_DB_PORT": "1", variable: value},
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"pycds-db: error: {variable}")
+    assert done.stderr.count("\n") == 1
+    assert not data.exists()
