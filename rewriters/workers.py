@@ -16,8 +16,6 @@ it starts as many workers as asked (``-j 100000`` forked thousands), a worker th
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import sys
@@ -26,8 +24,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.reduction import ForkingPickler
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import multiprocessing.connection
+
+# multiprocessing is imported only once a task needs a worker: a pre-commit run on files
+# that need nothing stays as quick as the text pre-check.
 
 _PR_SET_PDEATHSIG = 1
 
@@ -124,10 +127,11 @@ class _Worker:
         return not self.tasks or (len(self.tasks) == 1 and len(payload) <= _QUEUED_TASK_BYTES)
 
     def assign(self, index: int, task: Any, payload: bytes, timeout: float) -> None:
+        """Send a task; raises OSError, leaving nothing assigned, if the worker is gone."""
+        self.connection.send_bytes(payload)
         if not self.tasks:
             self.deadline = time.monotonic() + timeout
         self.tasks.append((index, task))
-        self.connection.send_bytes(payload)
 
     def finished(self, timeout: float) -> int:
         """The first task is done: its index; the next one's time starts now."""
@@ -163,6 +167,8 @@ def _death(process: Any) -> str:
 
 def _context() -> Any:
     # fork: a worker starts in milliseconds and needs nothing pickled but its tasks.
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -184,8 +190,8 @@ def run_tasks(
     must pickle. ``preload`` runs once in this process before the first worker is forked, so
     that the workers share what it imports instead of each importing it again.
     """
-    context = _context()
-    pending: deque[tuple[int, Any, bytes]] = deque()
+    context: Any = None
+    pending: deque[tuple[int, Any, bytes]] = deque()  # (index, task, pickled task)
     results: dict[int, Done | Failed | None] = {}
     workers: list[_Worker] = []
     source = iter(enumerate(tasks))
@@ -204,13 +210,15 @@ def run_tasks(
                 if task is None:
                     results[index] = None
                 else:
-                    pending.append((index, task, ForkingPickler.dumps(task)))
+                    pending.append((index, task, _dumps(task)))
             # Workers get their next task before the caller handles results (it writes files
             # meanwhile), so they never wait on it.
             while pending:
                 payload = pending[0][2]
                 worker = next((w for w in workers if not w.tasks), None)
                 if worker is None and len(workers) < max_workers:
+                    if context is None:
+                        context = _context()
                     if preload is not None:
                         preload()
                         preload = None
@@ -220,8 +228,14 @@ def run_tasks(
                     worker = next((w for w in workers if w.can_take(payload)), None)
                 if worker is None:
                     break
-                index, task, payload = pending.popleft()
-                worker.assign(index, task, payload, timeout)
+                try:
+                    worker.assign(*pending[0], timeout)
+                except OSError:  # it died: its own tasks are settled once its death is seen
+                    if worker.tasks:
+                        break
+                    _retire(worker, workers)
+                    continue
+                pending.popleft()
             while emitted in results:
                 yield results.pop(emitted)
                 emitted += 1
@@ -231,20 +245,35 @@ def run_tasks(
             if not busy:
                 continue
             wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            from multiprocessing.connection import wait as wait_for
+
             ready = set(
-                multiprocessing.connection.wait(
+                wait_for(
                     [w.connection for w in busy] + [w.process.sentinel for w in busy],
                     timeout=wait,
                 )
             )
             for worker in busy:
                 _collect(worker, ready, results, pending, timeout, crash_message, timeout_message)
-                if not worker.process.is_alive() and worker in workers:
-                    workers.remove(worker)
-                    worker.connection.close()
+            for worker in [w for w in workers if not w.tasks and not w.process.is_alive()]:
+                _retire(worker, workers)
     finally:
         for worker in workers:
             worker.stop(kill=bool(worker.tasks))
+
+
+def _dumps(task: Any) -> bytes:
+    """A task as ``Connection.recv`` in the worker reads it."""
+    from multiprocessing.reduction import ForkingPickler
+
+    return bytes(ForkingPickler.dumps(task))
+
+
+def _retire(worker: _Worker, workers: list[_Worker]) -> None:
+    """Forget a dead worker (its tasks were already settled or put back)."""
+    worker.process.join(5)
+    worker.connection.close()
+    workers.remove(worker)
 
 
 def _collect(
@@ -278,5 +307,5 @@ def _collect(
     results[index] = failure
     # The tasks queued behind the failed one go back to the front of the line.
     for queued_index, task in reversed(worker.tasks):
-        pending.appendleft((queued_index, task, ForkingPickler.dumps(task)))
+        pending.appendleft((queued_index, task, _dumps(task)))
     worker.tasks.clear()
