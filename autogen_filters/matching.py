@@ -85,7 +85,7 @@ class Matcher:
         """The ``key`` group of ``rule``'s name pattern matched against ``name``, if any."""
         for compiled in self._compiled:
             if compiled.rule is rule:
-                match = compiled.name.fullmatch(name or "")
+                match = compiled.fullmatch("name", name or "")
                 return match.groupdict().get("key") if match else None
         return None
 
@@ -103,17 +103,19 @@ class Matcher:
 
 
 def _matches(compiled: CompiledRule, subject: Subject) -> bool:
+    """Whether ``compiled`` covers ``subject``; every pattern match is bounded in time
+    (:meth:`CompiledRule.fullmatch` raises RegistryMatchError naming the rule)."""
     rule = compiled.rule
     if rule.kind != subject.kind or rule.difference != subject.difference:
         return False
-    if subject.schema is not None and not compiled.schema.fullmatch(subject.schema):
+    if subject.schema is not None and not compiled.fullmatch("schema", subject.schema):
         return False
-    if compiled.table is not None and not compiled.table.fullmatch(subject.table or ""):
+    if compiled.table is not None and not compiled.fullmatch("table", subject.table or ""):
         return False
-    if not compiled.name.fullmatch(subject.name or ""):
+    if not compiled.fullmatch("name", subject.name or ""):
         return False
     # Value patterns narrow an attribute rule: "elev is numeric in the DB and double in the ORM"
     # must not hide a later change of the ORM type to, say, integer.
-    if compiled.db is not None and not compiled.db.fullmatch(subject.db or ""):
+    if compiled.db is not None and not compiled.fullmatch("db", subject.db or ""):
         return False
-    return compiled.orm is None or bool(compiled.orm.fullmatch(subject.orm or ""))
+    return compiled.orm is None or bool(compiled.fullmatch("orm", subject.orm or ""))

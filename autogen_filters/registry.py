@@ -21,6 +21,13 @@ Patterns are anchored regular expressions (``re.fullmatch``): ``obs_raw`` matche
 name, ``meta_(station|history)`` matches two. The literal ``{schema}`` is replaced by the
 escaped name of the managed schema, because legacy index names embed it.
 
+Patterns are compiled with the ``regex`` library, whose default syntax is that of ``re``, for
+one reason: its matches take a ``timeout``. A pattern that backtracks catastrophically
+(``(a|aa)+$`` against a long name) then costs at most :data:`MATCH_TIMEOUT` seconds and ends
+in one line naming the rule, at load (examples) and at match time, instead of hanging every
+command. (RE2 would never backtrack, but it drops look-arounds and back-references and
+changes what existing rules mean; a stdlib ``re`` match cannot be interrupted.)
+
 ``examples`` and ``counterexamples`` (Fixit-style) are object names, ``name`` or ``table.name``,
 that the rule's patterns must and must not match; the loader checks them, so a rule documents
 and enforces its own narrowness.
@@ -37,6 +44,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
+from alembic.util import CommandError
+
 from .acknowledgements import Acknowledgement, AcknowledgementError, parse_acknowledgements
 
 __all__ = [
@@ -45,6 +55,7 @@ __all__ = [
     "PLACEHOLDER_REASON",
     "Registry",
     "RegistryError",
+    "RegistryMatchError",
     "Rule",
     "load_registry",
     "parse_registry",
@@ -129,6 +140,11 @@ _EXAMPLE_SCHEMA = "example_schema"
 _TOP_LEVEL_KEYS = frozenset({"rule", "acknowledge"})
 _SCHEMA_PLACEHOLDER = "{schema}"
 
+#: Seconds one pattern may spend on one name; real names take microseconds.
+MATCH_TIMEOUT = 1.0
+# Errors of a pattern too deep or too large to compile, besides regex.error.
+_COMPILE_ERRORS = (regex.error, RecursionError, MemoryError, OverflowError, ValueError)
+
 
 class RegistryError(ValueError):
     """A divergence registry file is invalid. ``str()`` is one line naming file and rule."""
@@ -139,6 +155,10 @@ class RegistryError(ValueError):
         self.message = " ".join(str(message).split())
         where = f"{self.path}: rule {rule_id}" if rule_id else self.path
         super().__init__(f"{where}: {self.message}")
+
+
+class RegistryMatchError(RegistryError, CommandError):
+    """A rule's pattern could not be matched in time. Alembic prints it as one FAILED line."""
 
 
 @dataclass(frozen=True)
@@ -163,8 +183,8 @@ class Rule:
             schema=_compile(self.schema, schema),
             table=_compile(self.table, schema) if self.table is not None else None,
             name=_compile(self.name, schema),
-            db=_compile(self.db, schema, re.IGNORECASE) if self.db is not None else None,
-            orm=_compile(self.orm, schema, re.IGNORECASE) if self.orm is not None else None,
+            db=_compile(self.db, schema, regex.IGNORECASE) if self.db is not None else None,
+            orm=_compile(self.orm, schema, regex.IGNORECASE) if self.orm is not None else None,
         )
 
 
@@ -173,11 +193,28 @@ class CompiledRule:
     """A rule with its patterns compiled for one managed schema."""
 
     rule: Rule
-    schema: re.Pattern[str]
-    table: re.Pattern[str] | None
-    name: re.Pattern[str]
-    db: re.Pattern[str] | None
-    orm: re.Pattern[str] | None
+    schema: regex.Pattern
+    table: regex.Pattern | None
+    name: regex.Pattern
+    db: regex.Pattern | None
+    orm: regex.Pattern | None
+
+    def fullmatch(self, key: str, value: str) -> regex.Match | None:
+        """Match the ``key`` pattern (``name``, ``table``...) against all of ``value``.
+
+        A match that runs past :data:`MATCH_TIMEOUT` raises :class:`RegistryMatchError`.
+        """
+        pattern = getattr(self, key)
+        try:
+            return pattern.fullmatch(value, timeout=MATCH_TIMEOUT)
+        except TimeoutError:
+            shown = value if len(value) <= 80 else f"{value[:77]}..."
+            raise RegistryMatchError(
+                self.rule.source,
+                f"'{key}' pattern {getattr(self.rule, key)!r} took over {MATCH_TIMEOUT:g} s "
+                f"on {shown!r} (catastrophic backtracking?); simplify the pattern",
+                self.rule.id,
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -216,8 +253,8 @@ class Registry:
         raise KeyError(rule_id)
 
 
-def _compile(pattern: str, schema: str, flags: int = 0) -> re.Pattern[str]:
-    return re.compile(pattern.replace(_SCHEMA_PLACEHOLDER, re.escape(schema)), flags)
+def _compile(pattern: str, schema: str, flags: int = 0) -> regex.Pattern:
+    return regex.compile(pattern.replace(_SCHEMA_PLACEHOLDER, regex.escape(schema)), flags)
 
 
 def load_registry(path: str | Path) -> Registry:
@@ -231,6 +268,12 @@ def load_registry(path: str | Path) -> Registry:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RegistryError(path, f"cannot read file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RegistryError(
+            path,
+            f"not UTF-8 (TOML files must be): byte {exc.object[exc.start]:#04x} "
+            f"at offset {exc.start}",
+        ) from None
     return parse_registry(text, source=str(path))
 
 
@@ -340,8 +383,10 @@ def _parse_rule(raw: object, index: int, source: str) -> Rule:
             raise fail(f"empty '{key}' pattern")
         try:
             _compile(pattern, "schema")
-        except re.error as exc:
-            raise fail(f"bad '{key}' pattern {pattern!r}: {exc}") from None
+        except _COMPILE_ERRORS as exc:
+            shown = pattern if len(pattern) <= 80 else f"{pattern[:77]}..."
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise fail(f"bad '{key}' pattern {shown!r}: {why or type(exc).__name__}") from None
 
     rule = Rule(
         id=rule_id,
@@ -362,6 +407,13 @@ def _parse_rule(raw: object, index: int, source: str) -> Rule:
 def _check_examples(rule: Rule, raw: dict, fail) -> None:
     """The rule must cover each of its examples and none of its counterexamples."""
     compiled = rule.compile(_EXAMPLE_SCHEMA)
+    try:
+        _check_compiled_examples(compiled, raw, fail)
+    except RegistryMatchError as exc:
+        raise fail(f"on its examples: {exc.message}") from None
+
+
+def _check_compiled_examples(compiled: CompiledRule, raw: dict, fail) -> None:
     for key, wanted in (("examples", True), ("counterexamples", False)):
         for example in raw.get(key, ()):
             written = example.replace(_SCHEMA_PLACEHOLDER, _EXAMPLE_SCHEMA)
@@ -369,9 +421,11 @@ def _check_examples(rule: Rule, raw: dict, fail) -> None:
                 table, dot, name = written.rpartition(".")
                 if not dot:
                     raise fail(f"{key[:-1]} {example!r} must be written 'table.name'")
-                covered = bool(compiled.table.fullmatch(table) and compiled.name.fullmatch(name))
+                covered = bool(
+                    compiled.fullmatch("table", table) and compiled.fullmatch("name", name)
+                )
             else:
-                covered = bool(compiled.name.fullmatch(written))
+                covered = bool(compiled.fullmatch("name", written))
             if covered != wanted:
                 verb = "does not match its example" if wanted else "matches its counterexample"
                 raise fail(f"{verb} {example!r}")

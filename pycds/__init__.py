@@ -17,6 +17,7 @@ from pycds.config import (
     get_schema_name,
     get_standard_table_privileges,
     get_su_role_name,
+    validate_configuration,
 )
 
 # Exported name -> module that defines it.
@@ -96,5 +97,6 @@ __all__ = [
     "get_schema_name",
     "get_standard_table_privileges",
     "get_su_role_name",
+    "validate_configuration",
     *sorted(_LAZY),
 ]

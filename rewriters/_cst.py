@@ -127,6 +127,67 @@ def to_fstring(
     return cst.FormattedString(parts=parts, start=new_prefix + quote, end=quote)
 
 
+#: Stands for each replacement field of an f-string when its text is scanned: an identifier
+#: character, so that ``{prefix}crmp.t`` is never taken for a reference to schema ``crmp``.
+FIELD_PLACEHOLDER = "x"
+
+
+def fstring_text(node: cst.FormattedString) -> tuple[str, list[tuple[int, int]]] | None:
+    """The text of an f-string, each replacement field as :data:`FIELD_PLACEHOLDER`.
+
+    Also returns where each part sits in that text. ``None`` when a text part holds an escape
+    sequence or a doubled brace, whose source differs from its value (not modelled here).
+    """
+    raw = "r" in node.prefix.lower()
+    pieces: list[str] = []
+    bounds: list[tuple[int, int]] = []
+    position = 0
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            text = part.value
+            if "{{" in text or "}}" in text or (not raw and "\\" in text):
+                return None
+        else:
+            text = FIELD_PLACEHOLDER
+        pieces.append(text)
+        bounds.append((position, position + len(text)))
+        position += len(text)
+    return "".join(pieces), bounds
+
+
+def rewrite_fstring(
+    node: cst.FormattedString, spans: Sequence[tuple[int, int]], replacements: Sequence[str]
+) -> cst.FormattedString | None:
+    """Replace ``spans`` of :func:`fstring_text`'s text by replacement fields (``{schema_name}``).
+
+    ``None`` when a span is not inside one text part (it would cut a replacement field).
+    """
+    scanned = fstring_text(node)
+    if scanned is None:
+        return None
+    _text, bounds = scanned
+    todo = sorted(zip(spans, replacements, strict=True))
+    parts: list[cst.BaseFormattedStringContent] = []
+    for part, (start, end) in zip(node.parts, bounds, strict=True):
+        if not isinstance(part, cst.FormattedStringText):
+            if todo and todo[0][0][0] < end:
+                return None
+            parts.append(part)
+            continue
+        last = start
+        while todo and todo[0][0][0] < end:
+            (span_start, span_end), replacement = todo.pop(0)
+            if span_start < start or span_end > end:
+                return None
+            if span_start > last:
+                parts.append(cst.FormattedStringText(part.value[last - start : span_start - start]))
+            parts.extend(_replacement_parts(replacement))
+            last = span_end
+        if last < end:
+            parts.append(cst.FormattedStringText(part.value[last - start :]))
+    return node.with_changes(parts=parts)
+
+
 # Verbatim text around exactly one f-string replacement field, e.g. '"{schema_name}"'.
 _REPLACEMENT = re.compile(r"([^{}]*)\{([^{}]+)\}([^{}]*)", re.DOTALL)
 
@@ -174,7 +235,8 @@ def _child_fields(cls: type) -> tuple[str, ...]:
 
 
 def paths_to_strings(module: cst.Module, needles: tuple[str, ...]) -> set[int]:
-    """Ids of every node whose subtree holds a string literal containing one of ``needles``.
+    """Ids of every node whose subtree holds a string literal (or the text of an f-string)
+    containing one of ``needles``.
 
     A plain attribute walk (no node is rebuilt) is several times cheaper than a LibCST visit,
     which reconstructs every node it passes; transformers use the result to skip the rest.
@@ -183,7 +245,7 @@ def paths_to_strings(module: cst.Module, needles: tuple[str, ...]) -> set[int]:
     keep: set[int] = set()
 
     def walk(node: cst.CSTNode) -> bool:
-        if type(node) is cst.SimpleString:
+        if type(node) is cst.SimpleString or type(node) is cst.FormattedStringText:
             found = any(needle in node.value.lower() for needle in needles)
         else:
             found = False

@@ -1,26 +1,39 @@
 """``pycds-rewrite [--check | --diff] [--schema NAME]... [--no-rename] PATH...``.
 
 Exit status: 0 nothing changed; 1 something changed (or would change with ``--check`` /
-``--diff``); 2 an error happened (bad configuration, unreadable or unparsable file), which takes
-precedence. Diagnostics (``path:line: message``) go to stderr and do not change the status.
+``--diff``); 2 an error happened (bad configuration; a missing, unreadable, unparsable, too
+large or too slow file; a crash of the parser), which takes precedence. Diagnostics
+(``path:line: message``) go to stderr and do not change the status.
+
+The parent reads each file and applies the cheap text pre-check; only files that may need a
+rewrite go to worker processes (:mod:`rewriters.workers`), at most min(``-j``, files, CPUs)
+of them, started when first needed. A worker parses and rewrites; the parent writes. So a
+crash or a hang of LibCST on one file costs that file one error line, and a file is reported
+as rewritten only once the parent has written it.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from rewriters.config import ConfigError, RewriteConfig, load_config, parse_rename_entry
-from rewriters.files import decode, iter_python_files, read_source, write_atomic
-from rewriters.pipeline import PipelineResult, SourceError, rewrite_source
+from rewriters.files import Unreadable, decode, iter_python_files, write_atomic
+from rewriters.pipeline import PipelineResult, SourceError, might_need_rewrite, rewrite_source
+from rewriters.workers import Done, Failed, cpu_count, run_tasks
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
+# Per-file limits. Real migrations are a few KiB; LibCST needs about 2.5 ms and 1 MiB of
+# memory per KiB, and a 5 MB file once took 109 s and 4 GB.
+DEFAULT_MAX_KIB = 1024
+DEFAULT_TIMEOUT = 60.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +75,22 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="worker processes (default: one per CPU when there are many files)",
+        help="worker processes (default: one per CPU when there are many files; never more "
+        "than the CPUs or the files)",
+    )
+    parser.add_argument(
+        "--max-size",
+        type=int,
+        default=DEFAULT_MAX_KIB,
+        metavar="KIB",
+        help=f"refuse files larger than this (default: {DEFAULT_MAX_KIB} KiB)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on a file after this long (default: {DEFAULT_TIMEOUT:g} s)",
     )
     parser.add_argument(
         "paths", nargs="+", metavar="PATH", help="files or directories; '-' for stdin"
@@ -88,6 +116,7 @@ class Outcome:
     status: int = EXIT_CLEAN
     stderr: list[str] = field(default_factory=list)
     stdout: str = ""
+    encoding: str = "utf-8"  # of stdout: the input's, for stdin
 
     def fail(self, message: str) -> Outcome:
         self.stderr.append(message)
@@ -99,8 +128,16 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one file may cost: its size in bytes, the seconds a worker may spend on it."""
+
+    max_bytes: int = DEFAULT_MAX_KIB * 1024
+    seconds: float = DEFAULT_TIMEOUT
+
+
+@dataclass(frozen=True)
 class Options:
-    """The parsed command line, as needed per file (picklable, for worker processes)."""
+    """The parsed command line, as needed per file."""
 
     check: bool
     diff: bool
@@ -108,6 +145,7 @@ class Options:
     renames: tuple[tuple[str, str], ...]
     no_rename: bool
     config_file: Path | None = None
+    limits: Limits = Limits()
 
     def config_for(self, location: Path) -> RewriteConfig:
         return load_config(location, self.config_file).with_overrides(
@@ -128,91 +166,170 @@ def _diff(name: str, before: str, after: str) -> str:
     )
 
 
-def _rewrite(
-    outcome: Outcome, name: str, source: str, config: RewriteConfig
-) -> PipelineResult | None:
+@dataclass(frozen=True)
+class _Parsed:
+    """What a worker sends back for one source: the pipeline's result or its parse error."""
+
+    result: PipelineResult | None
+    error_line: int = 0
+    error: str = ""
+
+
+def _rewrite_in_worker(task: tuple[str, RewriteConfig]) -> _Parsed:
+    """Runs in a worker process: parse and rewrite one source (LibCST is imported there)."""
+    source, config = task
     try:
-        result = rewrite_source(source, config)
+        return _Parsed(rewrite_source(source, config))
     except SourceError as exc:
-        outcome.fail(f"{name}:{exc.line}: {exc.message}")
-        return None
+        return _Parsed(None, exc.line, exc.message)
+    except RecursionError:
+        return _Parsed(
+            None, 0, "cannot rewrite: nested too deeply (RecursionError); file left unchanged"
+        )
     except Exception as exc:  # a bug must not hide the other files behind a traceback
-        outcome.fail(f"{name}: internal error, file left unchanged: {type(exc).__name__}: {exc}")
-        return None
-    outcome.stderr.extend(diagnostic.format(name) for diagnostic in result.diagnostics)
-    return result
+        message = f"internal error, file left unchanged: {type(exc).__name__}: {exc}"
+        return _Parsed(None, 0, message)
 
 
-def process_file(options: Options, path: Path) -> Outcome:
-    """Rewrite one file (or say what would change); never raises."""
-    outcome = Outcome()
-    name = str(path)
+def _import_rewriters() -> None:
+    """Import LibCST and the rewriters once, in the parent, for every forked worker."""
+    import rewriters.drop_add_to_rename
+    import rewriters.schema_name  # noqa: F401
+
+
+@dataclass
+class _Job:
+    """One input on its way through the command: read, maybe rewritten by a worker, written."""
+
+    name: str
+    path: Path | None  # None: nothing to write (stdin, or a path that could not be read)
+    stdin: bool = False
+    outcome: Outcome = field(default_factory=Outcome)
+    source: str = ""
+    encoding: str = "utf-8"
+    config: RewriteConfig | None = None
+
+    def task(self) -> tuple[str, RewriteConfig] | None:
+        """What to send to a worker; None when the job is settled without parsing."""
+        if self.outcome.status == EXIT_ERROR or self.config is None:
+            return None
+        if not might_need_rewrite(self.source, self.config):
+            return None
+        return (self.source, self.config)
+
+
+def _read(
+    options: Options,
+    job: _Job,
+    location: Path,
+    stream: Callable[[], AbstractContextManager[BinaryIO]],
+) -> _Job:
+    """Fill ``job`` from ``stream``, reading at most one byte past the size limit."""
+    what = "stdin" if job.stdin else "file"
     try:
-        config = options.config_for(path)
-        source, encoding = read_source(path)
+        job.config = options.config_for(location)
+        with stream() as handle:
+            data = handle.read(options.limits.max_bytes + 1)
+        if len(data) > options.limits.max_bytes:
+            limit = options.limits.max_bytes // 1024
+            job.outcome.fail(
+                f"{job.name}: error: {what} is larger than {limit} KiB (--max-size); "
+                "file left unchanged"
+            )
+            return job
+        job.source, job.encoding = decode(data)
     except ConfigError as exc:
-        return outcome.fail(f"{name}: error: {exc}")
+        job.outcome.fail(f"{job.name}: error: {exc}")
     except (OSError, UnicodeDecodeError, SyntaxError) as exc:
-        return outcome.fail(f"{name}: error: cannot read: {exc}")
-    result = _rewrite(outcome, name, source, config)
-    if result is None or not result.changed:
+        job.outcome.fail(f"{job.name}: error: cannot read{' stdin' if job.stdin else ''}: {exc}")
+    return job
+
+
+def _read_file(options: Options, path: Path) -> _Job:
+    return _read(options, _Job(str(path), path), path, lambda: path.open("rb"))
+
+
+def _read_stdin(options: Options) -> _Job:
+    stdin = sys.stdin.buffer  # read, never closed
+    return _read(options, _Job("-", None, stdin=True), Path.cwd(), lambda: nullcontext(stdin))
+
+
+def _finish(options: Options, job: _Job, done: Done | Failed | None) -> Outcome:
+    """Report (and, for a file, write) one job from what its worker sent back."""
+    outcome, name = job.outcome, job.name
+    result: PipelineResult | None = None
+    if isinstance(done, Failed):
+        outcome.fail(f"{name}: error: {done.message}; file left unchanged")
+    elif isinstance(done, Done):
+        parsed: _Parsed = done.value
+        if parsed.result is None:
+            where = f"{name}:{parsed.error_line}" if parsed.error_line else name
+            outcome.fail(f"{where}: {parsed.error}")
+        else:
+            result = parsed.result
+            outcome.stderr.extend(d.format(name) for d in result.diagnostics)
+    changed = result is not None and result.changed
+    if job.stdin:  # the rewrite (or the input, unchanged) goes to stdout
+        if outcome.status == EXIT_ERROR and job.config is None:
+            return outcome
+        new = result.source if changed and result is not None else job.source
+        if changed:
+            outcome.changed()
+        if options.diff:
+            outcome.stdout = _diff(name, job.source, new) if changed else ""
+        elif not options.check:
+            outcome.stdout = new
+        outcome.encoding = job.encoding
+        return outcome
+    if not changed or result is None or job.path is None:
         return outcome
     outcome.changed()
     if options.diff:
-        outcome.stdout = _diff(name, source, result.source)
+        outcome.stdout = _diff(name, job.source, result.source)
     if options.check or options.diff:
         flag = "--check" if options.check else "--diff"
         outcome.stderr.append(f"Rewriting {name} ({flag}: not written)")
         return outcome
     try:
-        write_atomic(path, result.source, encoding)
+        write_atomic(job.path, result.source, job.encoding)
     except (OSError, UnicodeEncodeError) as exc:
         return outcome.fail(f"{name}: error: cannot write: {exc}")
     outcome.stderr.append(f"Rewriting {name}")
     return outcome
 
 
-def process_stdin(options: Options) -> Outcome:
-    """Read a migration on stdin; its rewrite (or diff) goes to stdout."""
-    outcome = Outcome()
-    try:
-        config = options.config_for(Path.cwd())
-        source, encoding = decode(sys.stdin.buffer.read())
-    except ConfigError as exc:
-        return outcome.fail(f"-: error: {exc}")
-    except (OSError, UnicodeDecodeError, SyntaxError) as exc:
-        return outcome.fail(f"-: error: cannot read stdin: {exc}")
-    result = _rewrite(outcome, "-", source, config)
-    if result is None:
-        if not options.check:
-            outcome.stdout = source
-        return outcome
-    if result.changed:
-        outcome.changed()
-    if options.diff:
-        outcome.stdout = _diff("-", source, result.source)
-    elif not options.check:
-        outcome.stdout = result.source
-    # stdout keeps the input's encoding
-    outcome.encoding = encoding  # type: ignore[attr-defined]
-    return outcome
-
-
-# Below this many files, starting worker processes costs more than it saves.
+# Below this many files to parse, a second worker costs more than it saves.
 PARALLEL_THRESHOLD = 16
 
 
-def _outcomes(options: Options, files: list[Path], jobs: int) -> Iterator[Outcome]:
+def _workers(jobs: int, files: int) -> int:
+    """Worker processes for ``files`` inputs: at most min(-j, files, CPUs), at least one."""
+    cpus = cpu_count()
     if jobs <= 0:
-        jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_THRESHOLD else 1
-    if jobs == 1 or len(files) < 2:
-        yield from (process_file(options, file) for file in files)
-        return
-    from concurrent.futures import ProcessPoolExecutor
+        jobs = cpus if files >= PARALLEL_THRESHOLD else 1
+    return max(1, min(jobs, files, cpus))
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, len(files) // (jobs * 8))
-        yield from pool.map(partial(process_file, options), files, chunksize=chunk)
+
+def _outcomes(options: Options, jobs: Iterable[_Job], count: int, j: int) -> Iterator[Outcome]:
+    """Outcomes of ``jobs`` in order; parsing happens in bounded, crash-isolated workers."""
+    queue: deque[_Job] = deque()
+
+    def tasks() -> Iterator[tuple[str, RewriteConfig] | None]:
+        for job in jobs:
+            queue.append(job)
+            yield job.task()
+
+    limit = options.limits.seconds
+    for done in run_tasks(
+        _rewrite_in_worker,
+        tasks(),
+        max_workers=_workers(j, count),
+        timeout=limit,
+        preload=_import_rewriters,
+        crash_message=lambda death: f"the rewriter crashed on this file ({death})",
+        timeout_message=lambda _: f"no result after {limit:g} s (--timeout)",
+    ):
+        yield _finish(options, queue.popleft(), done)
 
 
 def _emit(outcome: Outcome, encoding: str = "utf-8") -> None:
@@ -236,8 +353,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"pycds-rewrite: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    if args.jobs < 0:
-        print("pycds-rewrite: error: --jobs must be >= 0", file=sys.stderr)
+    for value, option in ((args.jobs, "--jobs"), (args.max_size, "--max-size")):
+        if value < 0 or (option == "--max-size" and value == 0):
+            minimum = ">= 0" if option == "--jobs" else "> 0"
+            print(f"pycds-rewrite: error: {option} must be {minimum}", file=sys.stderr)
+            return EXIT_ERROR
+    if not args.timeout > 0:
+        print("pycds-rewrite: error: --timeout must be > 0", file=sys.stderr)
         return EXIT_ERROR
     options = Options(
         check=args.check,
@@ -246,30 +368,39 @@ def main(argv: list[str] | None = None) -> int:
         renames=tuple(renames.items()),
         no_rename=args.no_rename,
         config_file=args.config,
+        limits=Limits(args.max_size * 1024, args.timeout),
     )
+    inputs = list(_inputs(args.paths))
     status = EXIT_CLEAN
-    files: list[Path] = []
-
-    def flush_files() -> None:
-        nonlocal status
-        for outcome in _outcomes(options, files, args.jobs):
-            _emit(outcome)
-            status = max(status, outcome.status)
-        files.clear()
-
-    for raw in args.paths:
-        if raw == "-":
-            flush_files()  # keep the output in the order of the arguments
-            outcome = process_stdin(options)
-            _emit(outcome, getattr(outcome, "encoding", "utf-8"))
-            status = max(status, outcome.status)
-            continue
-        path = Path(raw)
-        if not path.exists():
-            flush_files()
-            _emit(Outcome().fail(f"{raw}: error: no such file or directory"))
-            status = EXIT_ERROR
-            continue
-        files.extend(iter_python_files([path]))
-    flush_files()
+    for outcome in _outcomes(options, _jobs(options, inputs), len(inputs), args.jobs):
+        _emit(outcome, outcome.encoding)
+        status = max(status, outcome.status)
     return status
+
+
+_STDIN = "-"
+
+
+def _inputs(raws: list[str]) -> Iterator[Path | Unreadable | str]:
+    """Every input in argument order: files, unreadable paths, and ``-`` for stdin."""
+    for raw in raws:
+        if raw == _STDIN:
+            yield _STDIN
+        else:
+            yield from iter_python_files([Path(raw)])
+
+
+def _jobs(options: Options, inputs: list[Path | Unreadable | str]) -> Iterator[_Job]:
+    """Read each input when a worker may take it (not all at once)."""
+    for item in inputs:
+        if isinstance(item, str):
+            yield _read_stdin(options)
+        elif isinstance(item, Unreadable):
+            job = _Job(str(item.path), None)
+            if item.reason == "No such file or directory":
+                job.outcome.fail(f"{item.path}: error: no such file or directory")
+            else:
+                job.outcome.fail(f"{item.path}: error: cannot read: {item.reason}")
+            yield job
+        else:
+            yield _read_file(options, item)

@@ -14,6 +14,7 @@ import tempfile
 import tokenize
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -46,15 +47,54 @@ def write_atomic(path: Path, text: str, encoding: str) -> None:
         raise
 
 
-def iter_python_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files as given; directories recurse into ``*.py`` (hidden and cache dirs skipped)."""
+class Unreadable(NamedTuple):
+    """A path that could not be looked at: it must be reported, never taken as clean."""
+
+    path: Path
+    reason: str
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
+def iter_python_files(paths: Iterable[Path]) -> Iterator[Path | Unreadable]:
+    """Files as given; directories recurse into ``*.py`` (hidden and cache dirs skipped).
+
+    Anything that cannot be listed or looked at (a directory without read or search
+    permission, a file below one) comes out as :class:`Unreadable`, in path order.
+    """
     for path in paths:
-        if path.is_dir():
-            for candidate in sorted(path.rglob("*.py")):
-                relative = candidate.relative_to(path).parts
-                if any(part.startswith(".") or part == "__pycache__" for part in relative[:-1]):
-                    continue
-                if candidate.is_file():
-                    yield candidate
-        else:
+        try:
+            mode = path.stat().st_mode
+        except OSError as error:
+            yield Unreadable(path, _reason(error))
+            continue
+        if not stat.S_ISDIR(mode):
             yield path
+            continue
+        found: list[Path | Unreadable] = []
+
+        def unreadable(
+            error: OSError, found: list[Path | Unreadable] = found, top: Path = path
+        ) -> None:
+            found.append(Unreadable(Path(error.filename or top), _reason(error)))
+
+        for folder, dirnames, filenames in os.walk(path, onerror=unreadable):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
+            for filename in filenames:
+                if not filename.endswith(".py"):
+                    continue
+                candidate = Path(folder, filename)
+                try:
+                    if stat.S_ISREG(candidate.stat().st_mode):
+                        found.append(candidate)
+                except FileNotFoundError:
+                    continue  # a dangling symlink is no file
+                except OSError as error:
+                    found.append(Unreadable(candidate, _reason(error)))
+        yield from sorted(found, key=_path_of)
+
+
+def _path_of(item: Path | Unreadable) -> Path:
+    return item.path if isinstance(item, Unreadable) else item

@@ -45,10 +45,25 @@ def might_need_rename(source: str) -> bool:
     return "drop_column" in source or "drop_table" in source
 
 
+def might_need_rewrite(source: str, config: RewriteConfig) -> bool:
+    """Cheap text pre-check of both rewrites: False means the file needs no parse at all."""
+    return might_need_schema_rewrite(source, config) or (
+        config.rename and might_need_rename(source)
+    )
+
+
+# Above this size a source is first compiled by CPython's own parser (about an eighth of
+# LibCST's cost), so that what Python itself refuses, such as an expression of thousands of
+# terms, never reaches LibCST's parser, which slows quadratically and can crash on it.
+PREFLIGHT_CHARS = 16 * 1024
+
+
 def parse(source: str) -> cst.Module:
     """Parse with LibCST, turning every parser failure into :class:`SourceError`."""
     import libcst as cst
 
+    if len(source) > PREFLIGHT_CHARS:
+        _preflight(source)
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -60,6 +75,20 @@ def parse(source: str) -> cst.Module:
 
 def _raise(line: int, message: str) -> cst.Module:
     raise SourceError(line, message)
+
+
+def _preflight(source: str) -> None:
+    """Raise :class:`SourceError` if CPython cannot compile ``source`` (it is no migration)."""
+    import ast
+
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        raise SourceError(exc.lineno or 1, f"cannot parse: {exc.msg}") from None
+    except (RecursionError, MemoryError) as exc:
+        raise SourceError(
+            1, f"cannot parse: nested too deeply for Python itself ({type(exc).__name__})"
+        ) from None
 
 
 def rewrite_source(source: str, config: RewriteConfig) -> PipelineResult:

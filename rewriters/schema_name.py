@@ -14,6 +14,11 @@ to ``schema_name``:
   qualified names in SQL code become ``{schema_name}.name`` in an f-string;
 * a module-level ``schema_name = "crmp"`` → ``schema_name = get_schema_name()``.
 
+F-strings count as well: ``schema=f"crmp"``, ``ForeignKey(f"crmp.t.{c}")`` and SQL such as
+``op.execute(f"UPDATE crmp.t SET n = {n}")`` are rewritten the same way, the schema becoming
+one more replacement field. An f-string whose schema mention is next to a replacement field
+(``f"{p}crmp.t"``) or whose text holds escapes is left alone and reported.
+
 SQL whose schema mentions are not all unambiguous (inside SQL literals, comments, non-SQL
 function bodies), and any other string still naming the schema, is left alone and reported.
 Docstrings and bare string statements are documentation and are never touched or reported.
@@ -28,9 +33,11 @@ import libcst as cst
 from rewriters._cst import (
     Diagnostic,
     dotted_name,
+    fstring_text,
     last_name,
     lines_of,
     paths_to_strings,
+    rewrite_fstring,
     string_value,
     to_fstring,
 )
@@ -103,7 +110,7 @@ class SchemaNameTransformer(cst.CSTTransformer):
         self.module_variable_assigned = False
         self._scopes: list[str | None] = []
         self._documentation: set[int] = set()
-        self._mentions: list[cst.SimpleString] = []
+        self._mentions: list[cst.SimpleString | cst.FormattedString] = []
         self._handled: set[int] = set()
         self.reports: list[tuple[cst.CSTNode, str]] = []
 
@@ -157,7 +164,7 @@ class SchemaNameTransformer(cst.CSTTransformer):
 
     # -- documentation strings are never touched --------------------------------------------
     def visit_Expr(self, node: cst.Expr) -> None:
-        if isinstance(node.value, cst.SimpleString | cst.ConcatenatedString):
+        if isinstance(node.value, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
             for child in (
                 node.value,
                 getattr(node.value, "left", None),
@@ -173,6 +180,19 @@ class SchemaNameTransformer(cst.CSTTransformer):
             return updated_node
         value = string_value(original_node)
         if value is not None and self._mentions_schema(value):
+            self._mentions.append(original_node)
+        return updated_node
+
+    def leave_FormattedString(
+        self, original_node: cst.FormattedString, updated_node: cst.FormattedString
+    ) -> cst.FormattedString:
+        if id(original_node) in self._documentation:
+            return updated_node
+        text = "".join(
+            part.value if isinstance(part, cst.FormattedStringText) else "{}"
+            for part in original_node.parts
+        )
+        if self._mentions_schema(text):
             self._mentions.append(original_node)
         return updated_node
 
@@ -251,7 +271,7 @@ class SchemaNameTransformer(cst.CSTTransformer):
         self, role: str, original: cst.BaseExpression, value: cst.BaseExpression
     ) -> cst.BaseExpression | None:
         if role == "schema":
-            if isinstance(original, cst.SimpleString) and string_value(original) in self.schemas:
+            if _literal_value(original) in self.schemas:
                 self._handled.add(id(original))
                 return self._schema_variable(original)
             return None
@@ -276,6 +296,8 @@ class SchemaNameTransformer(cst.CSTTransformer):
 
     def _qualified(self, original: cst.BaseExpression) -> cst.BaseExpression | None:
         """``"crmp.table[.column]"`` → ``f"{schema_name}.table[.column]"``."""
+        if isinstance(original, cst.FormattedString):
+            return self._qualified_fstring(original)
         value = string_value(original)
         if value is None or not isinstance(original, cst.SimpleString):
             return None
@@ -287,9 +309,30 @@ class SchemaNameTransformer(cst.CSTTransformer):
             return None
         return to_fstring(original, [(0, len(schema))], ["{" + SCHEMA_VARIABLE + "}"])
 
+    def _qualified_fstring(self, original: cst.FormattedString) -> cst.BaseExpression | None:
+        """``f"crmp.table.{column}"`` → ``f"{schema_name}.table.{column}"``."""
+        scanned = fstring_text(original)
+        if scanned is None:
+            return None
+        schema, dot, _rest = scanned[0].partition(".")
+        if not dot or schema not in self.schemas:
+            return None
+        self._handled.add(id(original))
+        new = rewrite_fstring(original, [(0, len(schema))], ["{" + SCHEMA_VARIABLE + "}"])
+        if new is None or self._schema_variable(original) is None:
+            return None
+        return new
+
     def _sql(self, original: cst.BaseExpression) -> cst.BaseExpression | None:
-        value = string_value(original)
-        if value is None or not isinstance(original, cst.SimpleString):
+        """SQL in a string literal or an f-string: the schema becomes a replacement field."""
+        if isinstance(original, cst.FormattedString):
+            scanned = fstring_text(original)  # None: escapes, reported as a leftover mention
+            value = scanned[0] if scanned is not None else None
+        elif isinstance(original, cst.SimpleString):
+            value = string_value(original)
+        else:
+            value = None
+        if value is None:
             return None
         result = parametrize_sql(value, self.schemas, SCHEMA_VARIABLE)
         if result.ambiguous:
@@ -300,22 +343,24 @@ class SchemaNameTransformer(cst.CSTTransformer):
             return None
         if not result.changed:
             return None
-        self._handled.add(id(original))
-        if self._schema_variable(original) is None:
-            return None
-        return self._sql_fstring(original, value)
-
-    def _sql_fstring(self, original: cst.SimpleString, value: str) -> cst.BaseExpression | None:
         spans, _ = scan_sql(value, self.schemas)
         replacements = [
             '"{' + SCHEMA_VARIABLE + '}"' if value[start] == '"' else "{" + SCHEMA_VARIABLE + "}"
             for start, _end in spans
         ]
-        new = to_fstring(original, spans, replacements)
-        if new is None:
-            self.reports.append(
-                (original, "SQL left unchanged: escape sequences around the schema")
-            )
+        if isinstance(original, cst.FormattedString):
+            new = rewrite_fstring(original, spans, replacements)
+            if new is None:
+                return None  # the schema touches a replacement field: a leftover mention
+        else:
+            new = to_fstring(original, spans, replacements)
+            if new is None:
+                self.reports.append(
+                    (original, "SQL left unchanged: escape sequences around the schema")
+                )
+        self._handled.add(id(original))
+        if new is None or self._schema_variable(original) is None:
+            return None
         return new
 
     def _sql_text(
@@ -328,7 +373,7 @@ class SchemaNameTransformer(cst.CSTTransformer):
             and dotted_name(value.func) in TEXT_CALLS
             and value.args
             and value.args[0].keyword is None
-            and isinstance(value.args[0].value, cst.SimpleString)
+            and isinstance(value.args[0].value, cst.SimpleString | cst.FormattedString)
         ):
             return None
         new = self._sql(original.args[0].value)
@@ -341,7 +386,7 @@ class SchemaNameTransformer(cst.CSTTransformer):
             return args
         first_original = original_node.args[0].value
         first = args[0].value
-        if isinstance(first, cst.SimpleString):
+        if isinstance(first, cst.SimpleString | cst.FormattedString):
             new = self._sql(first_original)
             if new is not None:
                 return [args[0].with_changes(value=new), *args[1:]]
@@ -366,6 +411,16 @@ class SchemaNameTransformer(cst.CSTTransformer):
                 message = "string names the schema and was not rewritten (check by hand)"
             reports.append((node, message))
         return reports
+
+
+def _literal_value(node: cst.BaseExpression) -> str | None:
+    """Value of a plain string literal, or of an f-string without replacement fields."""
+    if isinstance(node, cst.FormattedString):
+        if all(isinstance(part, cst.FormattedStringText) for part in node.parts):
+            scanned = fstring_text(node)
+            return scanned[0] if scanned is not None else None
+        return None
+    return string_value(node)
 
 
 def _import_block_end(body: list[cst.BaseStatement]) -> int:

@@ -33,10 +33,11 @@ try:
     import geoalchemy2.alembic_helpers  # registers the geometry type for reflection
 
     from autogen_filters import RegistryError
-    from pycds import ConfigurationError, get_schema_name
+    from pycds import ConfigurationError, validate_configuration
     from pycds.autogenerate import FILTERS_ATTRIBUTE, make_filters
 
-    schema_name = get_schema_name()
+    # Every setting (schema, SU role, grants) is checked before any command runs.
+    schema_name = validate_configuration().schema_name
     from pycds.orm import metadata as pycds_metadata
 except ConfigurationError as error:
     _fail(str(error))
