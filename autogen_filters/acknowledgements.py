@@ -22,12 +22,14 @@ Reasons are mandatory, as for divergence rules; placeholders (``TODO ...``) are 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from alembic.util import CommandError
+
 from .hazard_rules import HAZARD_RULES
+from .patterns import COMPILE_ERRORS, MATCH_TIMEOUT, SCHEMA_PLACEHOLDER, compile_pattern
 
 __all__ = [
     "INFO_KEY",
@@ -40,9 +42,13 @@ __all__ = [
 #: Key of ``Column.info`` / ``Table.info`` / ``Index.info`` holding ``{hazard_id: reason}``.
 INFO_KEY = "acknowledge_hazards"
 
-_SCHEMA_PLACEHOLDER = "{schema}"
+_SCHEMA_PLACEHOLDER = SCHEMA_PLACEHOLDER
 _ALLOWED_KEYS = frozenset({"hazard", "schema", "table", "name", "reason"})
 _KNOWN = frozenset(rule.id for rule in HAZARD_RULES)
+
+
+class AcknowledgementMatchError(CommandError):
+    """An acknowledgement's pattern could not be matched in time (one ``FAILED:`` line)."""
 
 
 class AcknowledgementError(ValueError):
@@ -72,9 +78,17 @@ class Acknowledgement:
         for pattern, value in patterns:
             if pattern is None:
                 continue
-            compiled = re.compile(pattern.replace(_SCHEMA_PLACEHOLDER, re.escape(managed)))
-            if value is None or not compiled.fullmatch(value):
+            if value is None:
                 return False
+            try:
+                if not compile_pattern(pattern, managed).fullmatch(value, timeout=MATCH_TIMEOUT):
+                    return False
+            except TimeoutError:
+                raise AcknowledgementMatchError(
+                    f"{self.source}: acknowledge ({self.hazard}): pattern {pattern!r} took over "
+                    f"{MATCH_TIMEOUT:g} s on {value[:80]!r} (catastrophic backtracking?); "
+                    "simplify the pattern"
+                ) from None
         return True
 
 
@@ -115,8 +129,8 @@ def parse_acknowledgements(raw: object, source: str) -> tuple[Acknowledgement, .
         for key in ("schema", "table", "name"):
             if key in entry:
                 try:
-                    re.compile(entry[key].replace(_SCHEMA_PLACEHOLDER, "schema"))
-                except re.error as exc:
+                    compile_pattern(entry[key], "schema")
+                except COMPILE_ERRORS as exc:
                     raise AcknowledgementError(label, f"bad '{key}' pattern: {exc}") from None
         found.append(
             Acknowledgement(

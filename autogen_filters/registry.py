@@ -48,6 +48,7 @@ import regex
 from alembic.util import CommandError
 
 from .acknowledgements import Acknowledgement, AcknowledgementError, parse_acknowledgements
+from .patterns import COMPILE_ERRORS, MATCH_TIMEOUT, SCHEMA_PLACEHOLDER, compile_pattern
 
 __all__ = [
     "DIFFERENCES",
@@ -138,12 +139,8 @@ _ALLOWED_KEYS = frozenset(
 # Examples are checked against the patterns with this stand-in for the managed schema.
 _EXAMPLE_SCHEMA = "example_schema"
 _TOP_LEVEL_KEYS = frozenset({"rule", "acknowledge"})
-_SCHEMA_PLACEHOLDER = "{schema}"
-
-#: Seconds one pattern may spend on one name; real names take microseconds.
-MATCH_TIMEOUT = 1.0
-# Errors of a pattern too deep or too large to compile, besides regex.error.
-_COMPILE_ERRORS = (regex.error, RecursionError, MemoryError, OverflowError, ValueError)
+_SCHEMA_PLACEHOLDER = SCHEMA_PLACEHOLDER
+_COMPILE_ERRORS = COMPILE_ERRORS
 
 
 class RegistryError(ValueError):
@@ -253,8 +250,7 @@ class Registry:
         raise KeyError(rule_id)
 
 
-def _compile(pattern: str, schema: str, flags: int = 0) -> regex.Pattern:
-    return regex.compile(pattern.replace(_SCHEMA_PLACEHOLDER, regex.escape(schema)), flags)
+_compile = compile_pattern
 
 
 def load_registry(path: str | Path) -> Registry:

@@ -114,3 +114,31 @@ def test_alembic_check_reports_a_hostile_registry_in_one_line(tmp_path, case):
     assert lines[0].startswith(f"FAILED: {rules}")
     if case != "latin-1":
         assert "rule evil" in lines[0]
+
+
+ACKNOWLEDGE = """
+[[acknowledge]]
+hazard = "column-type-change"
+table = '''{table}'''
+reason = "Hostile acknowledgement pattern under test."
+"""
+
+
+def test_backtracking_acknowledgement_fails_at_match_time_in_one_line(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text(ACKNOWLEDGE.format(table=r"(a+)+$"))
+    (acknowledgement,) = load_registry(path).acknowledgements
+    started = time.monotonic()
+    with pytest.raises(CommandError) as caught:
+        acknowledgement.covers("column-type-change", "s", LONG_NAME, "datum", managed="s")
+    assert time.monotonic() - started < 10 * MATCH_TIMEOUT
+    assert "acknowledge (column-type-change)" in _one_line(caught.value)
+    assert acknowledgement.covers("column-type-change", "s", "a" * 10, "datum", managed="s")
+
+
+def test_acknowledgement_pattern_nested_too_deeply_is_one_line(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text(ACKNOWLEDGE.format(table="(" * 3000 + "a" + ")" * 3000))
+    with pytest.raises(RegistryError) as caught:
+        load_registry(path)
+    assert "bad 'table' pattern" in _one_line(caught.value)
