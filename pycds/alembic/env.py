@@ -192,7 +192,10 @@ def _run_online(connection: sa.Connection, options: dict) -> None:
     _check_schema_exists(connection)
     _refuse_older_upstream_revisions(connection)
     _register_replaceables()
-    context.configure(connection=connection, **options)
+    # One transaction per revision: each commits with its version stamp, so the locks it
+    # took are released before the next one starts, and a run that fails or is killed
+    # leaves the database at the last revision that completed.
+    context.configure(connection=connection, transaction_per_migration=True, **options)
     with context.begin_transaction():
         context.run_migrations()
 
