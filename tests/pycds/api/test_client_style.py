@@ -97,7 +97,7 @@ def client_session(pg_server_url: str) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
     engine.dispose()
-    provision.drop_database(pg_server_url, url.rsplit("/", 1)[1])
+    provision.drop_database(pg_server_url, sa.make_url(url).database)
 
 
 def test_client_writes_and_reads_through_the_orm_on_a_create_all_database(client_session):
@@ -152,7 +152,7 @@ def test_view_classes_are_not_tables_of_a_create_all_database(pg_server_url):
             tables = set(sa.inspect(conn).get_table_names(schema=get_schema_name()))
     finally:
         engine.dispose()
-        provision.drop_database(pg_server_url, url.rsplit("/", 1)[1])
+        provision.drop_database(pg_server_url, sa.make_url(url).database)
     assert tables == {table.name for table in Base.metadata.sorted_tables}
     assert tables.isdisjoint(
         {cls.__table__.name for cls in (*REFRESH_ORDER, CrmpNetworkGeoserver, ObsWithFlags)}

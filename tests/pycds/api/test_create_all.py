@@ -61,7 +61,7 @@ def test_orm_compares_clean_against_a_create_all_database(pg_server_url):
             assert [d[0] for d in _differences(conn)] == ["add_index"]
     finally:
         engine.dispose()
-        provision.drop_database(pg_server_url, url.rsplit("/", 1)[1])
+        provision.drop_database(pg_server_url, sa.make_url(url).database)
 
 
 def test_no_view_class_is_in_the_orm_metadata():
