@@ -119,6 +119,7 @@ def _configure_options() -> dict:
 def run_migrations_offline() -> None:
     context.configure(
         url=_parse_url(_database_url()), literal_binds=True, dialect_opts={"paramstyle": "named"},
+        transaction_per_migration=True,  # the printed SQL commits each revision, as online
         **_configure_options(),
     )  # fmt: skip
     with context.begin_transaction():

@@ -60,3 +60,14 @@ def test_a_failed_revision_leaves_the_earlier_ones_committed(empty_db):
         assert _stamped(engine, s) == [script.get_current_head()]
     finally:
         engine.dispose()
+
+
+def test_the_printed_sql_commits_each_revision(capsys):
+    """``upgrade --sql`` (no database) shows the same transactions as a real run."""
+    config = make_config("postgresql+psycopg2://nobody@localhost/nothing")
+    script = ScriptDirectory.from_config(config)
+    after_root = len(list(script.iterate_revisions("head", ROOT_REVISION)))
+    capsys.readouterr()
+    command.upgrade(config, f"{ROOT_REVISION}:head", sql=True)
+    printed = capsys.readouterr().out
+    assert printed.count("\nCOMMIT;") == after_root
