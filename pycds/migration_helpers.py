@@ -6,10 +6,12 @@ Plain functions over ``alembic.op``, imported explicitly by the revisions that u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from alembic import op
+from alembic_utils.pg_function import PGFunction
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
 from pycds.config import get_standard_table_privileges, get_su_role_name
@@ -40,6 +42,23 @@ def grant_standard_privileges(schema: str, name: str) -> None:
     """Grant ``PYCDS_STANDARD_TABLE_PRIVS`` on ``schema.name`` (view, matview or table)."""
     for statement in standard_grant_statements(schema, name):
         op.execute(statement)
+
+
+UNTRUSTED_LANGUAGES = frozenset({"plpython3u", "plperlu", "c", "internal"})
+_LANGUAGE = re.compile(r"\bLANGUAGE\s+(\w+)", re.IGNORECASE)
+
+
+def needs_su_role(entity: ReplaceableEntity) -> bool:
+    """Whether creating (or replacing, dropping) ``entity`` needs the SU role.
+
+    Untrusted languages (PL/Python, PL/Perl "u", C) admit only superusers. The language is
+    read from the definition itself, so a new PL/Python function cannot be forgotten.
+    """
+    if not isinstance(entity, PGFunction):
+        return False
+    header = entity.definition.split("$$", 1)[0]
+    language = _LANGUAGE.search(header)
+    return language is not None and language.group(1).lower() in UNTRUSTED_LANGUAGES
 
 
 Privileged = Callable[[ReplaceableEntity], bool]

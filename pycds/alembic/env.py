@@ -120,6 +120,7 @@ def _configure_options() -> dict:
 def run_migrations_offline() -> None:
     context.configure(
         url=_parse_url(_database_url()), literal_binds=True, dialect_opts={"paramstyle": "named"},
+        transaction_per_migration=True,  # the printed SQL commits each revision, as online
         **_configure_options(),
     )  # fmt: skip
     with context.begin_transaction():
@@ -193,7 +194,10 @@ def _run_online(connection: sa.Connection, options: dict) -> None:
     _check_schema_exists(connection)
     _refuse_older_upstream_revisions(connection)
     _register_replaceables()
-    context.configure(connection=connection, **options)
+    # One transaction per revision: each commits with its version stamp, so the locks it
+    # took are released before the next one starts, and a run that fails or is killed
+    # leaves the database at the last revision that completed.
+    context.configure(connection=connection, transaction_per_migration=True, **options)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -20,12 +20,11 @@ materialized view that others read needs those dropped first: see :func:`depende
 
 from __future__ import annotations
 
-import re
-
 from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
+from pycds.migration_helpers import UNTRUSTED_LANGUAGES, needs_su_role
 from pycds.replaceables.functions import functions
 from pycds.replaceables.history import (
     history_entities,
@@ -95,23 +94,6 @@ def dependents_of(name: str, schema: str | None = None) -> list[ReplaceableEntit
         for entity in all_entities(schema)
         if not isinstance(entity, PGFunction | PGTrigger) and entity.signature in found
     ]
-
-
-UNTRUSTED_LANGUAGES = frozenset({"plpython3u", "plperlu", "c", "internal"})
-_LANGUAGE = re.compile(r"\bLANGUAGE\s+(\w+)", re.IGNORECASE)
-
-
-def needs_su_role(entity: ReplaceableEntity) -> bool:
-    """Whether creating (or replacing, dropping) ``entity`` needs the SU role.
-
-    Untrusted languages (PL/Python, PL/Perl "u", C) admit only superusers. The language is
-    read from the definition itself, so a new PL/Python function cannot be forgotten.
-    """
-    if not isinstance(entity, PGFunction):
-        return False
-    header = entity.definition.split("$$", 1)[0]
-    language = _LANGUAGE.search(header)
-    return language is not None and language.group(1).lower() in UNTRUSTED_LANGUAGES
 
 
 __all__ = [

@@ -27,14 +27,15 @@ from pycds.replaceables._schema import resolve_schema
 
 
 def _variable_tags(s: str) -> PGFunction:
-    # The Climatology test is case-sensitive and made on the text value: citext's own
-    # operators live in whichever schema holds the extension and would depend on search_path.
+    # Climatology in any case, as upstream (net_var_name is citext), tested on the text value
+    # with pg_catalog's ~*: citext's own operators live in whichever schema holds the
+    # extension and would depend on search_path.
     return PGFunction(
         schema=s,
         signature=f"variable_tags(var {s}.meta_vars)",
         definition="""RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 SELECT CASE
-    WHEN strpos((var).net_var_name::text, 'Climatology') > 0 THEN ARRAY['climatology']
+    WHEN (var).net_var_name::text ~* 'climatology' THEN ARRAY['climatology']
     ELSE ARRAY['observation']
 END
 $$""",

@@ -9,7 +9,26 @@ and the ``ix_<schema>_<table>_<column>`` indexes. meta_network_hx's key is named
 
 from __future__ import annotations
 
-from pycds.tracking import HISTORY_TRACKED, HX_FOREIGN_KEYS, hx_id_name, hx_table_name
+# The tracked tables at upstream's head -> their foreign keys to other tracked tables, as
+# (table, column) pairs, in the order of the ``<table>_hx_id`` columns of the hx table.
+# Frozen here (pycds.tracking follows the head).
+HX_FOREIGN_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "meta_network": (),
+    "meta_station": (("meta_network", "network_id"),),
+    "meta_history": (("meta_station", "station_id"),),
+    "meta_vars": (("meta_network", "network_id"),),
+    "obs_raw": (("meta_history", "history_id"), ("meta_vars", "vars_id")),
+}
+HISTORY_TRACKED: tuple[str, ...] = tuple(HX_FOREIGN_KEYS)
+
+
+def hx_table_name(table: str) -> str:
+    return f"{table}_hx"
+
+
+def hx_id_name(table: str) -> str:
+    return f"{table}_hx_id"
+
 
 _MOD = (
     "mod_time timestamp NOT NULL DEFAULT now(), mod_user varchar(64) NOT NULL DEFAULT CURRENT_USER"

@@ -39,9 +39,9 @@ def _function_bodies(script_path: str) -> dict[str, str]:
 
 
 def _changed_variable_tags(entities: list) -> list:
-    """variable_tags tests for 'Climo' instead of 'Climatology'."""
+    """variable_tags tags the other variables 'obs' instead of 'observation'."""
     return [
-        PGFunction(e.schema, e.signature, e.definition.replace("'Climatology'", "'Climo'"))
+        PGFunction(e.schema, e.signature, e.definition.replace("['observation']", "['obs']"))
         if e.type_ == "function" and e.signature.startswith("variable_tags")
         else e
         for e in entities

@@ -144,14 +144,15 @@ def test_station_views_expose_bytea_geometry(conn):
 
 
 def test_fixed_by_the_revisions_after_the_root(root_url: str):
-    """At head: variable_tags is case-sensitive, daily_ts and updatesdateedate work."""
+    """At head: variable_tags still ignores case (whatever the search_path), daily_ts and
+    updatesdateedate work."""
     s = get_schema_name()
     config = make_config(root_url)
     command.upgrade(config, "head")
     engine = sa.create_engine(root_url, poolclass=sa.NullPool)
     try:
         with engine.connect() as conn:  # default search_path
-            assert _tags(conn, "tmax_climatology") == ["observation"]
+            assert _tags(conn, "tmax_climatology") == ["climatology"]
             station, vars_id = conn.execute(
                 sa.text(
                     f"SELECT h.station_id, o.vars_id FROM {s}.obs_raw o "

@@ -33,9 +33,8 @@ from collections.abc import Sequence
 from alembic import op
 
 from pycds import get_schema_name
-from pycds.replaceables import hx_foreign_keys_argument
-from pycds.tracking import HISTORY_TRACKED, HX_FOREIGN_KEYS, hx_table_name
 from pycds.upstream_head import tables
+from pycds.upstream_head.tables import HISTORY_TRACKED, HX_FOREIGN_KEYS, hx_table_name
 
 revision: str = "3d8a5c1e6f42"
 down_revision: str | Sequence[str] | None = "2c7f4b0d5e31"
@@ -45,6 +44,11 @@ depends_on: str | Sequence[str] | None = None
 schema_name = get_schema_name()
 
 KEYS = tables.KEY_OF
+
+
+def _argument(table: str) -> str:
+    """The trigger argument this revision writes: ``{{table,column},...}``, no spaces."""
+    return "{" + ",".join(f"{{{t},{c}}}" for t, c in HX_FOREIGN_KEYS[table]) + "}"
 
 
 def _index_renames(s: str) -> list[tuple[str, str]]:
@@ -93,7 +97,7 @@ $$"""
     op.execute(f"DROP TRIGGER t100_add_foreign_hx_keys ON {s}.meta_network_hx")
     for table in HISTORY_TRACKED:
         if HX_FOREIGN_KEYS[table]:
-            for statement in _trigger(s, table, hx_foreign_keys_argument(table)):
+            for statement in _trigger(s, table, _argument(table)):
                 op.execute(statement)
 
 

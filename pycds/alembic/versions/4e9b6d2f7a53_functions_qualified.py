@@ -1,7 +1,7 @@
 """Functions: pycds's definitions, schema-qualified, with sound properties and owners
 
 Replaces upstream's functions (all but daily_ts, monthly_ts and daysinmonth, handled by
-the next revisions) with pycds's (``pycds.replaceables``):
+the next revisions) with pycds's (frozen in ``pycds.frozen.r4e9b6d2f7a53``):
 
 - every name in a body is qualified with the schema (``hxtk_*`` address tables through
   ``TG_TABLE_SCHEMA``), so writing to a tracked table, running ``do_query_one_station``
@@ -19,6 +19,8 @@ the next revisions) with pycds's (``pycds.replaceables``):
   operators would depend on the caller's search_path). Variables whose name contains
   ``climatology`` in another case become observations: climo_obs_count_mv and
   collapsed_vars_mv change on their next refresh (revision 7bce9a5cad86 rebuilds them).
+  Revision 25e7620a1047 makes the test case-insensitive again, as upstream's;
+- ``hxtk_primary_ops_to_hx`` still copies rows by position (by name from a93888fd78de).
 - owners: the migrating role, except the PL/Python functions (SU role, as before).
 
 On a running database: catalog-only (CREATE OR REPLACE FUNCTION, brief locks on
@@ -38,8 +40,8 @@ from contextlib import nullcontext
 from alembic import op
 
 from pycds import get_schema_name, get_su_role_name
-from pycds.migration_helpers import su_role
-from pycds.replaceables import all_functions, needs_su_role
+from pycds.frozen import r4e9b6d2f7a53 as frozen
+from pycds.migration_helpers import needs_su_role, su_role
 from pycds.upstream_head import functions as upstream
 
 revision: str = "4e9b6d2f7a53"
@@ -63,10 +65,8 @@ def _name(signature: str) -> str:
 def upgrade() -> None:
     s = schema_name
     root = {function.name: function for function in upstream.all_functions(s)}
-    for entity in all_functions(s):
+    for entity in frozen.functions(s):
         name = _name(entity.signature)
-        if name in LATER:
-            continue
         with su_role() if needs_su_role(entity) else nullcontext():
             if name in RECREATED:
                 op.execute(root[name].drop_sql(s))

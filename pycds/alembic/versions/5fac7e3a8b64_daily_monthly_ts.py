@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from alembic import op
 
 from pycds import get_schema_name
+from pycds.frozen import r5fac7e3a8b64 as frozen
 from pycds.migration_helpers import su_role
-from pycds.replaceables import functions
 from pycds.upstream_head import functions as upstream
 
 revision: str = "5fac7e3a8b64"
@@ -39,7 +39,7 @@ def _upstream() -> list[upstream.RootFunction]:
 
 
 def _ours() -> list:
-    return [f for f in functions(schema_name) if f.signature.split("(", 1)[0] in NAMES]
+    return frozen.functions(schema_name)
 
 
 def upgrade() -> None:

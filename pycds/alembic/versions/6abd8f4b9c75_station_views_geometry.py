@@ -2,8 +2,8 @@
 
 Upstream compiled ``history_join_station_network`` and ``crmp_network_geoserver`` from ORM
 selects that wrap the geometry in ``ST_AsEWKB``: their ``the_geom`` is bytea. pycds's
-versions (``pycds.replaceables.views``) expose ``geometry(Geometry,4326)``; a column type
-cannot change in place, so both views are dropped and created again. The two other views
+versions (frozen in ``pycds.frozen.r6abd8f4b9c75``) expose ``geometry(Geometry,4326)``; a
+column type cannot change in place, so both views are dropped and created again. The two other views
 are replaced in place by pycds's definitions (same columns). All four get the standard
 privileges (``PYCDS_STANDARD_TABLE_PRIVS``); upstream granted them on
 crmp_network_geoserver only. All four are owned by the migrating role.
@@ -28,8 +28,8 @@ from contextlib import nullcontext
 from alembic import op
 
 from pycds import get_schema_name
+from pycds.frozen import r6abd8f4b9c75 as frozen
 from pycds.migration_helpers import grant_standard_privileges, su_role
-from pycds.replaceables import views
 from pycds.upstream_head import views as upstream
 
 revision: str = "6abd8f4b9c75"
@@ -46,7 +46,7 @@ def upgrade() -> None:
     s = schema_name
     for name in reversed(RECREATED):
         op.execute(f"DROP VIEW {s}.{name}")
-    for entity in views(s):
+    for entity in frozen.views(s):
         if entity.signature in RECREATED:
             op.create_entity(entity)
         else:
@@ -57,7 +57,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     s = schema_name
     # Dropped and created again, so that the views lose the grants this revision added.
-    for entity in reversed(views(s)):
+    for entity in reversed(frozen.views(s)):
         op.execute(f"DROP VIEW {s}.{entity.signature}")
     restored = [*upstream.views_on_tables(s), upstream.crmp_network_geoserver(s)]
     for relation in restored:

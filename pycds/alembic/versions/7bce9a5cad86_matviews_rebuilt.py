@@ -1,6 +1,6 @@
 """Materialized views: pycds's definitions, rebuilt; daysinmonth without parameter name
 
-Every materialized view is dropped and created again from ``pycds.replaceables.matviews``
+Every materialized view is dropped and created again from ``pycds.frozen.r7bce9a5cad86``
 (with its indexes and the standard grants), owned by the migrating role (upstream: the
 SU role for seven of them). What changes for the data:
 
@@ -36,8 +36,8 @@ from contextlib import nullcontext
 from alembic import op
 
 from pycds import get_schema_name
+from pycds.frozen import r6abd8f4b9c75, r7bce9a5cad86
 from pycds.migration_helpers import grant_standard_privileges, su_role
-from pycds.replaceables import functions, indexes_of, matviews, views_on_matviews
 from pycds.upstream_head import functions as upstream_functions
 from pycds.upstream_head import views as upstream
 
@@ -53,28 +53,26 @@ DAYSINMONTH = "daysinmonth(timestamp without time zone)"
 
 def _drop_all() -> None:
     s = schema_name
-    for view in views_on_matviews(s):
-        op.execute(f"DROP VIEW {s}.{view.signature}")
+    op.execute(f"DROP VIEW {s}.crmp_network_geoserver")
     for relation in reversed(upstream.matviews(s)):
         op.execute(f"DROP MATERIALIZED VIEW {s}.{relation.name}")
     op.execute(f"DROP FUNCTION {s}.{DAYSINMONTH}")
 
 
 def _create_views_on_matviews() -> None:
-    for view in views_on_matviews(schema_name):
-        op.create_entity(view)
-        grant_standard_privileges(schema_name, view.signature)
+    # As revision 6abd8f4b9c75 created it.
+    op.create_entity(r6abd8f4b9c75.crmp_network_geoserver(schema_name))
+    grant_standard_privileges(schema_name, "crmp_network_geoserver")
 
 
 def upgrade() -> None:
     s = schema_name
     _drop_all()
-    (daysinmonth,) = (f for f in functions(s) if f.signature == DAYSINMONTH)
-    op.create_entity(daysinmonth)
-    for matview in matviews(s):
+    op.create_entity(r7bce9a5cad86.daysinmonth(s))
+    for matview in r7bce9a5cad86.matviews(s):
         op.create_entity(matview)
-        for index in indexes_of(matview.signature, s):
-            op.execute(index.create_sql())
+        for statement in r7bce9a5cad86.index_statements(s, matview.signature):
+            op.execute(statement)
         grant_standard_privileges(s, matview.signature)
     _create_views_on_matviews()
 

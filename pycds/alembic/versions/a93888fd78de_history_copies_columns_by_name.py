@@ -4,8 +4,9 @@
 (``INSERT ... SELECT ($1).*, $2``), so adding a column to a tracked table (which lands
 after ``deleted`` and the hx id in the history table), or re-adding one on downgrade,
 broke every write to the table. It now inserts the columns the two tables share by name.
-Both definitions are embedded, as autogenerate renders them: the head definition lives in
-``pycds.replaceables.history``.
+The new definition is embedded, as autogenerate renders it (the head's lives in
+``pycds.replaceables.history``); the downgrade restores the one revision 4e9b6d2f7a53
+created, from its frozen module.
 
 Revision ID: a93888fd78de
 Revises: 7bce9a5cad86
@@ -19,6 +20,7 @@ from alembic import op
 from alembic_utils.pg_function import PGFunction
 
 from pycds import get_schema_name
+from pycds.frozen import r4e9b6d2f7a53 as frozen
 
 revision: str = "a93888fd78de"
 down_revision: str | Sequence[str] | None = "7bce9a5cad86"
@@ -81,36 +83,5 @@ $$""",
 
 
 def downgrade() -> None:
-    hxtk_primary_ops_to_hx = PGFunction(
-        schema=schema_name,
-        signature="hxtk_primary_ops_to_hx()",
-        definition=f"""returns trigger
- LANGUAGE plpgsql
-AS $function$
-DECLARE
-    hx_row_source record;
-    is_deletion boolean := TG_OP = 'DELETE';
-BEGIN
-    IF is_deletion THEN
-        -- The deletion itself is a change: record who removed the row and when.
-        -- localtimestamp (not now()): the JSON text of a timestamptz would lose the
-        -- session time zone when read back into a timestamp column.
-        hx_row_source := jsonb_populate_record(
-            OLD, jsonb_build_object('mod_time', localtimestamp, 'mod_user', current_user)
-        );
-    ELSE
-        hx_row_source := NEW;
-    END IF;
-    -- Positional copy: the hx table starts with the tracked table's columns in the same
-    -- order, then "deleted". The hx id and the foreign hx ids are omitted: the first
-    -- takes its identity default, the others are filled by t100_add_foreign_hx_keys.
-    EXECUTE format(
-        'INSERT INTO %I.%I SELECT ($1).*, $2',
-        TG_TABLE_SCHEMA,
-        {schema_name}.hxtk_hx_table_name(TG_TABLE_NAME)
-    ) USING hx_row_source, is_deletion;
-    RETURN NULL;
-END;
-$function$""",
-    )
-    op.replace_entity(hxtk_primary_ops_to_hx)
+    # Back to the positional copy, as revision 4e9b6d2f7a53 created it.
+    op.replace_entity(frozen.function(schema_name, "hxtk_primary_ops_to_hx"))

@@ -29,8 +29,8 @@ from alembic import op
 
 from pycds import get_schema_name
 from pycds.migration_helpers import grant_standard_privileges, su_role
-from pycds.tracking import HISTORY_TRACKED, hx_table_name
 from pycds.upstream_head import functions, tables, views
+from pycds.upstream_head.tables import HISTORY_TRACKED, hx_table_name
 
 revision: str = "f6d5a4c2e901"
 down_revision: str | Sequence[str] | None = None
