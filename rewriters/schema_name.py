@@ -27,7 +27,6 @@ Docstrings and bare string statements are documentation and are never touched or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import cast
 
 import libcst as cst
@@ -44,6 +43,7 @@ from rewriters._cst import (
     to_fstring,
 )
 from rewriters.config import SCHEMA_VARIABLE, RewriteConfig
+from rewriters.plugin import TransformResult
 from rewriters.sql_schema import parametrize_sql, scan_sql
 
 #: Positional parameters of alembic-utils entity constructors, by class name.
@@ -60,13 +60,7 @@ SQL_EXECUTE_METHODS = {"execute", "exec_driver_sql"}
 TEXT_CALLS = {"text", "sa.text", "sqlalchemy.text"}
 
 
-@dataclass
-class SchemaRewriteResult:
-    """Outcome of :func:`rewrite_schema_names` for one module."""
-
-    module: cst.Module
-    changed: bool
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+SchemaRewriteResult = TransformResult
 
 
 def _is_call_to(node: cst.BaseExpression, name: str) -> bool:
