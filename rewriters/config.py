@@ -118,6 +118,11 @@ def _load_pyproject(path: Path) -> RewriteConfig:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    if "pycds-rewrite" in data.get("tool", {}):
+        raise ConfigError(
+            f"{path}: [tool.pycds-rewrite] is now [tool.{TOOL}.schema] and "
+            f"[tool.{TOOL}.rename] (see docs/rewriters.md)"
+        )
     table = data.get("tool", {}).get(TOOL)
     if table is None:
         return RewriteConfig()
