@@ -26,6 +26,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from alembic import command
 from alembic.config import Config
@@ -40,7 +41,7 @@ __all__ = ["collect_differences", "main", "rules_toml"]
 
 
 class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse prints usage + message otherwise
+    def error(self, message: str) -> NoReturn:  # argparse prints usage + message otherwise
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(2)
 
@@ -99,7 +100,7 @@ def _subjects(operations: Iterable[object]) -> list[Subject]:
 def _merge_definition_pairs(subjects: list[Subject]) -> list[Subject]:
     """A db_only and an orm_only object of the same kind, table and name: one definition rule."""
 
-    def identity(subject: Subject) -> tuple[object, ...]:
+    def identity(subject: Subject) -> tuple[str, str | None, str | None, str | None]:
         return subject.kind, subject.schema, subject.table, subject.name
 
     db_only = {identity(s) for s in subjects if s.difference == "db_only"}
@@ -110,7 +111,8 @@ def _merge_definition_pairs(subjects: list[Subject]) -> list[Subject]:
         key = identity(subject)
         if key in paired and subject.difference in ("db_only", "orm_only"):
             if subject.difference == "db_only":
-                merged.append(Subject(*key[:1], "definition", *key[1:]))
+                kind, schema, table, name = key
+                merged.append(Subject(kind, "definition", schema, table, name))
             continue
         merged.append(subject)
     return merged

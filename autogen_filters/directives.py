@@ -209,8 +209,10 @@ def _suppress_definition_pairs(
     def try_pair(drop_op: Any, create_op: Any, by_key: bool) -> bool:
         # In the upgrade the drop removes the DB's version; in the downgrade it removes the ORM's.
         db_op, orm_op = (drop_op, create_op) if side == UPGRADE else (create_op, drop_op)
-        kind, schema, table, db_name = op_kind_and_identity(db_op)
-        orm_kind, orm_schema, orm_table, orm_name = op_kind_and_identity(orm_op)
+        db_identity, orm_identity = op_kind_and_identity(db_op), op_kind_and_identity(orm_op)
+        assert db_identity is not None and orm_identity is not None  # creates and drops only
+        kind, schema, table, db_name = db_identity
+        orm_kind, orm_schema, orm_table, orm_name = orm_identity
         if (kind, schema, table) != (orm_kind, orm_schema, orm_table):
             return False
         rule = matcher.find(Subject(kind, "definition", schema, table, db_name))

@@ -69,8 +69,9 @@ def _argument(call: ast.Call, position: int, keyword: str) -> str | None:
 
 def _op_name(call: ast.Call) -> str | None:
     func = call.func
-    is_op = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-    return func.attr if is_op and func.value.id == "op" else None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return func.attr if func.value.id == "op" else None
+    return None
 
 
 def read_draft_changes(path: str | Path) -> DraftChanges:

@@ -135,7 +135,7 @@ class _Templates:
         )
         replaced = getattr(entity, "_version_to_replace", None)
         if replaced is not None:
-            parametrised._version_to_replace = self.entity(replaced)
+            parametrised._version_to_replace = self.entity(replaced)  # type: ignore[assignment]  # alembic-utils types it as its unbound TypeVar
         return parametrised
 
     def sql(self, statement: Any) -> Any:

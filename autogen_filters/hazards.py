@@ -134,9 +134,9 @@ def _parse_type(rendered: str | None) -> tuple[str, int | None, tuple[int, ...]]
     text = (rendered or "").upper().strip()
     match = _TYPE_RE.match(text)
     base = match.group("base").strip() if match else text
-    args = tuple(
-        int(a) for a in (match.group("args") or "").split(",") if match and a.strip().isdigit()
-    )
+    # (Unmatched spellings, e.g. arrays, have no arguments; this used to raise AttributeError.)
+    args_text = (match.group("args") or "") if match else ""
+    args = tuple(int(a) for a in args_text.split(",") if a.strip().isdigit())
     if base in _INT_RANK:
         return "int", _INT_RANK[base], args
     if base == "REAL" or (base == "FLOAT" and args and args[0] <= 24):
@@ -184,7 +184,7 @@ class _Finder:
 
     def add(
         self, hazard_id: str, schema: str | None, table: str | None, name: str | None, detail: str
-    ):
+    ) -> None:
         self.found.append(
             Hazard(hazard_rule(hazard_id), schema or self.draft.schema, table, name, detail)
         )
@@ -297,7 +297,7 @@ class _Finder:
         if identity is None:
             return
         kind, schema, table, name = identity
-        if not self.existing(table):
+        if table is None or not self.existing(table):
             return
         rows = _rows_text(self.rows(schema, table))
         hazard = {

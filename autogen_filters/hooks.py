@@ -130,7 +130,9 @@ class AutogenFilters:
     ) -> bool:
         return self._include.include_object(obj, name, type_, reflected, compare_to)
 
-    def process_revision_directives(self, context: Any, revision: Any, directives: list[Any]):
+    def process_revision_directives(
+        self, context: Any, revision: Any, directives: list[Any]
+    ) -> None:
         if not self._include.compared:
             # Not an autogenerate run (plain `alembic revision` with revision_environment):
             # nothing was compared, so there is nothing to filter and no rule can be stale.

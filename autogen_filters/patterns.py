@@ -20,6 +20,6 @@ MATCH_TIMEOUT = 1.0
 COMPILE_ERRORS = (regex.error, RecursionError, MemoryError, OverflowError, ValueError)
 
 
-def compile_pattern(pattern: str, schema: str, flags: int = 0) -> regex.Pattern:
+def compile_pattern(pattern: str, schema: str, flags: int = 0) -> regex.Pattern[str]:
     """Compile ``pattern`` with ``{schema}`` bound to ``schema`` (escaped)."""
     return regex.compile(pattern.replace(SCHEMA_PLACEHOLDER, regex.escape(schema)), flags)

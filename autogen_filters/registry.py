@@ -41,8 +41,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import regex
 from alembic.util import CommandError
@@ -190,18 +192,18 @@ class CompiledRule:
     """A rule with its patterns compiled for one managed schema."""
 
     rule: Rule
-    schema: regex.Pattern
-    table: regex.Pattern | None
-    name: regex.Pattern
-    db: regex.Pattern | None
-    orm: regex.Pattern | None
+    schema: regex.Pattern[str]
+    table: regex.Pattern[str] | None
+    name: regex.Pattern[str]
+    db: regex.Pattern[str] | None
+    orm: regex.Pattern[str] | None
 
-    def fullmatch(self, key: str, value: str) -> regex.Match | None:
+    def fullmatch(self, key: str, value: str) -> regex.Match[str] | None:
         """Match the ``key`` pattern (``name``, ``table``...) against all of ``value``.
 
         A match that runs past :data:`MATCH_TIMEOUT` raises :class:`RegistryMatchError`.
         """
-        pattern = getattr(self, key)
+        pattern: regex.Pattern[str] = getattr(self, key)
         try:
             return pattern.fullmatch(value, timeout=MATCH_TIMEOUT)
         except TimeoutError:
@@ -223,7 +225,7 @@ class Registry:
     #: ``[[acknowledge]]`` entries: accepted hazards (see :mod:`autogen_filters.acknowledgements`).
     acknowledgements: tuple[Acknowledgement, ...] = ()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:
@@ -400,7 +402,7 @@ def _parse_rule(raw: object, index: int, source: str) -> Rule:
     return rule
 
 
-def _check_examples(rule: Rule, raw: dict, fail) -> None:
+def _check_examples(rule: Rule, raw: dict[str, Any], fail: Callable[[str], RegistryError]) -> None:
     """The rule must cover each of its examples and none of its counterexamples."""
     compiled = rule.compile(_EXAMPLE_SCHEMA)
     try:
@@ -409,7 +411,9 @@ def _check_examples(rule: Rule, raw: dict, fail) -> None:
         raise fail(f"on its examples: {exc.message}") from None
 
 
-def _check_compiled_examples(compiled: CompiledRule, raw: dict, fail) -> None:
+def _check_compiled_examples(
+    compiled: CompiledRule, raw: dict[str, Any], fail: Callable[[str], RegistryError]
+) -> None:
     for key, wanted in (("examples", True), ("counterexamples", False)):
         for example in raw.get(key, ()):
             written = example.replace(_SCHEMA_PLACEHOLDER, _EXAMPLE_SCHEMA)

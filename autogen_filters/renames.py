@@ -88,6 +88,9 @@ def _render_rename_table(autogen_context: AutogenContext, op: RenameTableDirecti
 
 
 # -- specs from SQLAlchemy objects --------------------------------------------------------------
+# The two table op classes a rename pairs up.
+_TableOpClass = type[ops.CreateTableOp] | type[ops.DropTableOp]
+
 _TYPE_ATTRIBUTES = ("length", "precision", "scale", "timezone", "collation")
 
 
@@ -103,7 +106,7 @@ def type_spec_of(type_: Any) -> TypeSpec:
     return normalise_type(type(type_).__name__, (), kwargs)
 
 
-def column_spec_of(column: sa.Column) -> ColumnSpec:
+def column_spec_of(column: sa.Column[Any]) -> ColumnSpec:
     """Spec of a metadata or reflected column, comparable under the shared rules."""
     default = column.server_default
     sql: str | None = None
@@ -210,7 +213,7 @@ class _RenamePlanner:
         return pairing.pairs
 
     def tables(self, upgrade: ops.UpgradeOps, downgrade: ops.DowngradeOps) -> None:
-        def keyed(operations: list[Any], kind: type) -> dict[tuple[str | None, str], Any]:
+        def keyed(operations: list[Any], kind: _TableOpClass) -> dict[tuple[str | None, str], Any]:
             return {(o.schema, o.table_name): o for o in operations if type(o) is kind}
 
         up_creates, up_drops = (
@@ -265,7 +268,7 @@ class _RenamePlanner:
         """Replace the drop+create of ``old``/``new`` by a rename, plus the column changes
         inside the table, in both trees."""
 
-        def find(operations: list[Any], kind: type, table: str) -> Any:
+        def find(operations: list[Any], kind: _TableOpClass, table: str) -> Any:
             return next(
                 o
                 for o in operations
@@ -355,8 +358,8 @@ def _alter(
     container: ops.ModifyTableOps,
     old: str,
     new: str,
-    old_column: sa.Column,
-    new_column: sa.Column,
+    old_column: sa.Column[Any],
+    new_column: sa.Column[Any],
     old_spec: ColumnSpec,
     new_spec: ColumnSpec,
 ) -> ops.AlterColumnOp:
@@ -479,7 +482,7 @@ def _column_changes(
     ops (which the column pass may pair into renames) make up for it.
     """
 
-    def columns(op: ops.CreateTableOp) -> dict[str, sa.Column]:
+    def columns(op: ops.CreateTableOp) -> dict[str, sa.Column[Any]]:
         return {c.name: c for c in op.columns if isinstance(c, sa.Column)}
 
     old, new = columns(before), columns(after)
@@ -529,7 +532,7 @@ def _downgrade_renames_first(downgrade: ops.DowngradeOps) -> None:
         if not isinstance(operation, RenameTableDirective):
             continue
         position = downgrade.ops.index(operation)
-        unit = [operation]
+        unit: list[Any] = [operation]
         before = downgrade.ops[position - 1] if position else None
         if isinstance(before, ops.ModifyTableOps) and (before.schema, before.table_name) == (
             operation.schema,

@@ -7,7 +7,7 @@ a baseline matches exactly what the hooks later see.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from alembic.operations import ops
 from sqlalchemy.dialects import postgresql
@@ -34,7 +34,7 @@ CONSTRAINT_KINDS = {
     "primary": "primary_key",
 }
 
-_PG_DIALECT = postgresql.dialect()
+_PG_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy: untyped __init__
 
 
 def is_entity(obj: Any) -> bool:
@@ -111,10 +111,11 @@ def op_kind_and_identity(op: Any) -> tuple[str, str | None, str | None, str | No
         constraint = op.to_constraint()
         kind = CONSTRAINT_KINDS.get(op.constraint_type, op.constraint_type)
         table = constraint.table
-        return kind, table.schema, table.name, constraint.name
+        # SQLAlchemy types the name with its "no name" sentinel; a constraint here has a str/None.
+        return kind, table.schema, table.name, cast(str | None, constraint.name)
     if isinstance(op, ops.DropConstraintOp):
         kind = CONSTRAINT_KINDS.get(op.constraint_type or "", op.constraint_type or "constraint")
-        return kind, op.schema, op.table_name, op.constraint_name
+        return kind, op.schema, op.table_name, cast(str | None, op.constraint_name)
     target = getattr(op, "target", None)
     if target is not None and is_entity(target):
         subject = entity_subject(target, "definition")

@@ -379,7 +379,9 @@ class DraftVerifier:
                 counts[label] = None
         return counts
 
-    def _renames(self, engine: sa.Engine, changes: DraftChanges, before: dict) -> Step:
+    def _renames(
+        self, engine: sa.Engine, changes: DraftChanges, before: dict[str, int | None]
+    ) -> Step:
         if not before:
             return Step("renames", "skip", "the draft claims no rename")
         with engine.connect() as conn:

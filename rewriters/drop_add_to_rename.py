@@ -33,8 +33,9 @@ come after them.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 
@@ -53,6 +54,9 @@ from rewriters.rename_rules import (
     quote_sql_literal,
     same_definition,
 )
+
+# A statement of an indented block: a line of small statements, or a compound statement.
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 COMMENT_PREFIX = "# alembic-rewrite: possible rename"
 _NON_TYPE_COLUMN_ARGS = {"ForeignKey", "Identity", "Computed", "Sequence", "CheckConstraint"}
@@ -203,6 +207,12 @@ class OpStatement:
     call: cst.Call | None = None
 
     @property
+    def op_call(self) -> cst.Call:
+        """The call of an op statement (only ``<inert>`` and unclassified ones have none)."""
+        assert self.call is not None
+        return self.call
+
+    @property
     def schema_only(self) -> bool:
         return self.op in SCHEMA_ONLY_OPS or self.op == "<inert>"
 
@@ -274,10 +284,14 @@ class _Body:
         self.table_key = table_key
         #: Position of the column argument: after the table name unless in a batch block.
         self.column_position = 0 if table_key is not None else 1
-        self.statements = list(owner.body.body)  # type: ignore[union-attr]
+        # Functions and batch blocks reach here with an indented body (``_function``,
+        # ``_batch_blocks``), whose statements are lines and compound statements.
+        self.statements: list[Statement] = list(
+            cast(Sequence[Statement], cast(cst.IndentedBlock, owner.body).body)
+        )
         self.ops = [_classify(i, s, receiver) for i, s in enumerate(self.statements)]
-        self.replace: dict[int, cst.BaseStatement] = {}
-        self.insert: dict[int, list[cst.BaseStatement]] = {}
+        self.replace: dict[int, Statement] = {}
+        self.insert: dict[int, list[Statement]] = {}
         self.remove: set[int] = set()
         self.comments: dict[int, list[str]] = {}
 
@@ -288,6 +302,12 @@ class _Body:
         """The column name/``sa.Column`` argument of a drop_column/add_column statement."""
         assert statement.call is not None
         return _arg(statement.call, self.column_position, keyword)
+
+    def column_node(self, statement: OpStatement, keyword: str) -> cst.BaseExpression:
+        """:meth:`column_arg` of a statement known to have one (found by ``_by_column``)."""
+        node = self.column_arg(statement, keyword)
+        assert node is not None
+        return node
 
     def statement_table(self, statement: OpStatement) -> tuple[Any, str] | None:
         if self.table_key is not None:
@@ -308,14 +328,14 @@ class _Body:
                 return f"`{code[:60]}` runs between drop and add"
         return None
 
-    def rename(self, first: int, second: int, new_statement: cst.BaseStatement) -> None:
+    def rename(self, first: int, second: int, new_statement: Statement) -> None:
         """Put ``new_statement`` at the earlier position and remove the other statement."""
         low, high = sorted((first, second))
         self.replace[low] = new_statement
         self.remove.add(high)
 
     def rename_before_users(
-        self, first: int, second: int, new_statement: cst.BaseStatement, name: str, avoid: str
+        self, first: int, second: int, new_statement: Statement, name: str, avoid: str
     ) -> None:
         """Like :meth:`rename`, but moved up to the first earlier statement naming ``name``
         (the table's name after the rename), unless a statement in between names ``avoid``."""
@@ -342,8 +362,8 @@ class _Body:
     def changed(self) -> bool:
         return bool(self.replace or self.insert or self.remove or self.comments)
 
-    def build(self) -> cst.FunctionDef:
-        new_body: list[cst.BaseStatement] = []
+    def build(self) -> cst.FunctionDef | cst.With:
+        new_body: list[Statement] = []
         carried: list[cst.EmptyLine] = []
         for index, statement in enumerate(self.statements):
             new_body.extend(self.insert.get(index, []))
@@ -406,7 +426,7 @@ def _column_type_code(call: cst.Call) -> str | None:
     return _code(node) if node is not None else None
 
 
-def _statement(code: str, like: cst.BaseStatement) -> cst.BaseStatement:
+def _statement(code: str, like: Statement) -> Statement:
     return cst.parse_statement(code + "\n").with_changes(leading_lines=like.leading_lines)
 
 
@@ -438,11 +458,12 @@ class _Planner:
                     )
             dropped = [c for c in dropped if c not in without_evidence]
             specs_old = {
-                c: column_spec(self.down.column_arg(down_adds[(table_key, c)], "column"))
+                c: column_spec(self.down.column_node(down_adds[(table_key, c)], "column"))
                 for c in dropped
             }
             specs_new = {
-                c: column_spec(self.up.column_arg(up_adds[(table_key, c)], "column")) for c in added
+                c: column_spec(self.up.column_node(up_adds[(table_key, c)], "column"))
+                for c in added
             }
 
             def equal(old: str, new: str) -> bool:
@@ -461,12 +482,12 @@ class _Planner:
             for ambiguity in pairing.ambiguities:
                 names = ", ".join(str(c) for c in ambiguity.candidates)
                 self.up.comment(
-                    up_drops[(table_key, ambiguity.dropped)].index,
+                    up_drops[(table_key, cast(str, ambiguity.dropped))].index,
                     f"{COMMENT_PREFIX} of {table}.{ambiguity.dropped}; candidates: {names} "
                     f"({ambiguity.reason})",
                 )
 
-    def _by_column(self, body: _Body, op: str) -> dict:
+    def _by_column(self, body: _Body, op: str) -> dict[tuple[Any, str], OpStatement]:
         found: dict[tuple[Any, str], OpStatement] = {}
         for statement in body.of(op):
             table_key = body.statement_table(statement)
@@ -485,13 +506,23 @@ class _Planner:
             found[(table_key, name)] = statement
         return found
 
-    def _rename_column(self, table_key, old, new, up_drops, up_adds, down_adds, down_drops) -> None:
+    def _rename_column(
+        self,
+        table_key: tuple[Any, str],
+        old: str,
+        new: str,
+        up_drops: dict[tuple[Any, str], OpStatement],
+        up_adds: dict[tuple[Any, str], OpStatement],
+        down_adds: dict[tuple[Any, str], OpStatement],
+        down_drops: dict[tuple[Any, str], OpStatement],
+    ) -> None:
         _schema, table = table_key
         up_add = up_adds[(table_key, new)]
         down_add = down_adds[(table_key, old)]
-        old_column = self.down.column_arg(down_add, "column")
-        new_column = self.up.column_arg(up_add, "column")
-        schema = _schema_arg_code(up_add.call)
+        # Paired adds have an ``sa.Column(...)`` call: their specs were compared.
+        old_column = cast(cst.Call, self.down.column_node(down_add, "column"))
+        new_column = cast(cst.Call, self.up.column_node(up_add, "column"))
+        schema = _schema_arg_code(up_add.op_call)
         forward_extras = _alter_extras(old_column, new_column)
         backward_extras = _alter_extras(new_column, old_column)
         self.up.rename(
@@ -521,13 +552,13 @@ class _Planner:
             "create_unique_constraint",
             "create_primary_key",
         }
-        droppers = {"create_index": "drop_index"}
+        droppers: dict[str | None, str] = {"create_index": "drop_index"}
 
         def by_name(body: _Body, ops: set[str]) -> dict[str, OpStatement]:
             named: dict[str, OpStatement] = {}
             for statement in body.ops:
                 if statement.op in ops and statement.index not in body.remove:
-                    name = _arg(statement.call, 0, "")
+                    name = _arg(statement.op_call, 0, "")
                     if name is not None:
                         named[_normalised(name)] = statement
             return named
@@ -544,10 +575,11 @@ class _Planner:
             expected = droppers.get(up_create.op, "drop_constraint")
             if up_drops[name].op != expected or down_drops[name].op != expected:
                 continue
-            moved = down_create.call.visit(_RenameStringLiteral(old, new))
-            if _normalised(moved) == _normalised(up_create.call) and _normalised(
-                down_create.call
-            ) != _normalised(up_create.call):
+            moved = down_create.op_call.visit(_RenameStringLiteral(old, new))
+            up_call, down_call = up_create.op_call, down_create.op_call
+            if _normalised(cast(cst.Call, moved)) == _normalised(up_call) and _normalised(
+                down_call
+            ) != _normalised(up_call):
                 for body, index in (
                     (self.up, up_create.index),
                     (self.up, up_drops[name].index),
@@ -574,7 +606,7 @@ class _Planner:
 
         def columns(statement: OpStatement) -> dict[str, ColumnSpec] | None:
             specs = {}
-            for arg in statement.call.args:
+            for arg in statement.op_call.args:
                 value = arg.value
                 if (
                     arg.keyword is None
@@ -597,7 +629,8 @@ class _Planner:
             def equal(old: str, new: str) -> bool:
                 a, b = old_columns[old], new_columns[new]  # noqa: B023
                 return (
-                    bool(a)
+                    a is not None
+                    and bool(a)
                     and b is not None
                     and a.keys() == b.keys()
                     and all(same_definition(a[c], b[c]) for c in a)
@@ -617,7 +650,7 @@ class _Planner:
             for old, new in pairing.pairs:
                 up_create, up_drop = up_creates[(schema, new)], up_drops[(schema, old)]
                 down_create, down_drop = down_creates[(schema, old)], down_drops[(schema, new)]
-                schema_code = _schema_arg_code(up_create.call)
+                schema_code = _schema_arg_code(up_create.op_call)
                 self.up.rename(
                     up_drop.index,
                     up_create.index,
@@ -639,7 +672,7 @@ class _Planner:
             for ambiguity in pairing.ambiguities:
                 names = ", ".join(str(c) for c in ambiguity.candidates)
                 self.up.comment(
-                    up_drops[(schema, ambiguity.dropped)].index,
+                    up_drops[(schema, cast(str, ambiguity.dropped))].index,
                     f"{COMMENT_PREFIX} of table {ambiguity.dropped}; candidates: {names} "
                     f"({ambiguity.reason})",
                 )

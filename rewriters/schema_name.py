@@ -26,6 +26,9 @@ Docstrings and bare string statements are documentation and are never touched or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import libcst as cst
 
 from rewriters._cst import (
@@ -113,7 +116,9 @@ class SchemaNameTransformer(cst.CSTTransformer):
             return False
         return super().on_visit(node)
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
+    def on_leave(
+        self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT
+    ) -> cst.CSTNodeT | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNodeT]:
         if self._only is not None and id(original_node) not in self._only:
             return updated_node
         return super().on_leave(original_node, updated_node)
@@ -341,12 +346,13 @@ class SchemaNameTransformer(cst.CSTTransformer):
             '"{' + SCHEMA_VARIABLE + '}"' if value[start] == '"' else "{" + SCHEMA_VARIABLE + "}"
             for start, _end in spans
         ]
+        new: cst.BaseExpression | None
         if isinstance(original, cst.FormattedString):
             new = rewrite_fstring(original, spans, replacements)
             if new is None:
                 return None  # the schema touches a replacement field: a leftover mention
-        else:
-            new = to_fstring(original, spans, replacements)
+        else:  # a SimpleString: other expressions returned above
+            new = to_fstring(cast(cst.SimpleString, original), spans, replacements)
             if new is None:
                 self.reports.append(
                     (original, "SQL left unchanged: escape sequences around the schema")
@@ -416,7 +422,7 @@ def _literal_value(node: cst.BaseExpression) -> str | None:
     return string_value(node)
 
 
-def _import_block_end(body: list[cst.BaseStatement]) -> int:
+def _import_block_end(body: Sequence[cst.BaseStatement]) -> int:
     """Index after the docstring and the leading run of import statements."""
     index = _docstring_end(body)
     end = index
@@ -480,7 +486,7 @@ def _add_import(module: cst.Module, module_name: str, name: str) -> cst.Module:
     return module.with_changes(body=body)
 
 
-def _docstring_end(body: list[cst.BaseStatement]) -> int:
+def _docstring_end(body: Sequence[cst.BaseStatement]) -> int:
     if body and isinstance(body[0], cst.SimpleStatementLine) and body[0].body:
         first = body[0].body[0]
         if isinstance(first, cst.Expr) and isinstance(

@@ -1,4 +1,4 @@
-"""The whole tree, tests included, passes ruff's lint and format checks."""
+"""The whole tree, tests included, passes ruff's lint and format checks; mypy passes."""
 
 import shutil
 import subprocess
@@ -20,4 +20,10 @@ def test_ruff_check():
 
 def test_ruff_format():
     done = _ruff("format", "--check", "--quiet", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_strict_on_the_generic_packages():
+    """``autogen_filters`` and ``rewriters`` type-check strictly (``[tool.mypy]``)."""
+    done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from alembic.autogenerate import comparators
 from alembic.autogenerate.api import AutogenContext
-from alembic.operations.ops import UpgradeOps
+from alembic.operations.ops import MigrateOperation, UpgradeOps
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
-from .catalog import MANAGED_KINDS, read_live
+from .catalog import MANAGED_KINDS, CatalogKey, LiveEntity, read_live
 from .compare import Decision, decide, include_entity
 from .depends import read_column_dependents, read_dependencies
 from .kinds import kind_of
@@ -102,7 +102,8 @@ def active_registration(autogen_context: AutogenContext | None = None) -> Regist
     if autogen_context is not None:
         configured = autogen_context.opts.get("replaceables")
         if configured is not None:
-            return configured
+            registration: Registration = configured
+            return registration
     return _registration
 
 
@@ -141,7 +142,7 @@ def compare_replaceables(
         autogen_context=autogen_context,
     )
     suppressed = _suppressed_later(decisions, registration.predict)
-    drops = [d.live for d in decisions if d.action == "drop" and d.live.key not in suppressed]
+    drops = [d.current for d in decisions if d.action == "drop" and d.current.key not in suppressed]
     strand = False
     if drops and declared:
         # Would every declared entity still be created once the planned drops are applied?
@@ -196,18 +197,20 @@ def compare_replaceables(
     return plan
 
 
-def _suppressed_later(decisions: Sequence[Decision], predict: Predict | None) -> set:
+def _suppressed_later(decisions: Sequence[Decision], predict: Predict | None) -> set[CatalogKey]:
     """Live entities whose drop or replace ``predict`` says will not be emitted."""
     if predict is None:
         return set()
-    probes = {
-        "drop": lambda d: DropEntityOp(d.live.entity),
-        "replace": lambda d: ReplaceEntityOp(d.entity, d.live.entity),
+    probes: dict[str, Callable[[Decision, LiveEntity], MigrateOperation]] = {
+        "drop": lambda d, live: DropEntityOp(live.entity),
+        "replace": lambda d, live: ReplaceEntityOp(d.entity, live.entity),
     }
     return {
         d.live.key
         for d in decisions
-        if d.action in probes and d.live is not None and predict(probes[d.action](d)) is None
+        if d.action in probes
+        and d.live is not None
+        and predict(probes[d.action](d, d.live)) is None
     }
 
 
@@ -225,10 +228,11 @@ def _silence_stock_comparator_when_unused() -> None:
 
     stock = replaceable_entity.compare_registered_entities
 
-    def guarded(autogen_context, upgrade_ops, schemas):
+    def guarded(
+        autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[str | None]
+    ) -> None:
         if replaceable_entity.registry.entities():
-            return stock(autogen_context, upgrade_ops, schemas)
-        return None
+            stock(autogen_context, upgrade_ops, schemas)
 
     guarded.__wrapped__ = stock  # type: ignore[attr-defined]
     for handlers in comparators._registry.values():
@@ -242,7 +246,7 @@ _silence_stock_comparator_when_unused()
 
 @comparators.dispatch_for("schema", priority=DispatchPriority.LAST)
 def _compare_registered_replaceables(
-    autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas
+    autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas: Iterable[str | None]
 ) -> PriorityDispatchResult:
     registration = active_registration(autogen_context)
     if registration is None or autogen_context.connection is None:

@@ -42,6 +42,12 @@ class Decision:
     live: LiveEntity | None = None
     simulated: LiveEntity | None = None
 
+    @property
+    def current(self) -> LiveEntity:
+        """``live``, which a drop and a replace always have."""
+        assert self.live is not None, f"a {self.action} without its live entity"
+        return self.live
+
 
 def include_entity(
     entity: ReplaceableEntity, autogen_context: AutogenContext | None, *, reflected: bool
@@ -54,10 +60,20 @@ def include_entity(
         "schema_name": entity.schema,
         "table_name": f"Not applicable for type {entity.type_}",
     }
-    if reflected and not autogen_context.run_name_filters(name, entity.type_, parent_names):
+    # alembic-utils' convention: the filters get the entity's own type_ (not one of Alembic's
+    # object types) and the entity itself (not a SchemaItem).
+    if reflected and not autogen_context.run_name_filters(
+        name,
+        entity.type_,  # type: ignore[arg-type]
+        parent_names,  # type: ignore[arg-type]
+    ):
         return False
     return autogen_context.run_object_filters(
-        entity, name, entity.type_, reflected=reflected, compare_to=None
+        entity,  # type: ignore[arg-type]
+        name,
+        entity.type_,  # type: ignore[arg-type]
+        reflected=reflected,
+        compare_to=None,
     )
 
 

@@ -14,6 +14,8 @@ for alembic-utils' comparator in Alembic's dispatch.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from alembic.autogenerate import comparators
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations.ops import UpgradeOps
@@ -22,11 +24,11 @@ from .catalog import MANAGED_KINDS
 from .comparator import Registration, compare_replaceables
 
 
-def observed_schemas(autogen_context: AutogenContext, schemas) -> set[str]:
+def observed_schemas(autogen_context: AutogenContext, schemas: Iterable[str | None]) -> set[str]:
     """The schemas alembic-utils 0.8.8 scans (``compare_registered_entities``)."""
     from alembic_utils.replaceable_entity import registry
 
-    reflected: set = set()
+    reflected: set[str | None] = set()
     if autogen_context.opts.get("include_schemas"):
         reflected = set(autogen_context.inspector.get_schema_names())
     found = reflected | set(schemas) | set(registry.schemas)
@@ -39,7 +41,7 @@ def observed_schemas(autogen_context: AutogenContext, schemas) -> set[str]:
 
 
 def compare_registered_entities(
-    autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas
+    autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas: Iterable[str | None]
 ) -> None:
     """alembic-utils' comparator, done by ours: drops first, creations after the table ops."""
     from alembic_utils.replaceable_entity import registry

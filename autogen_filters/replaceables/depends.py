@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from .catalog import CatalogKey
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 K = TypeVar("K", bound=Hashable)
 
@@ -93,7 +96,7 @@ def dependents_closure(needs: Mapping[K, Iterable[K]], roots: Iterable[K]) -> se
 
 
 def creation_order(
-    items: Iterable[K], needs: Mapping[K, Iterable[K]], rank: Callable[[K], object]
+    items: Iterable[K], needs: Mapping[K, Iterable[K]], rank: Callable[[K], SupportsRichComparison]
 ) -> list[K]:
     """Order ``items`` so that each comes after what it needs (among ``items``).
 

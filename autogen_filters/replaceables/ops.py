@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
 from alembic_utils.replaceable_entity import ReplaceableEntity
 from alembic_utils.reversible_op import CreateOp, DropOp, ReplaceOp, RevertOp
 
@@ -74,7 +75,7 @@ class ReplaceEntityOp(ReplaceOp):
         self.extra_sql = tuple(extra_sql)
         self.live_extra_sql = tuple(live_extra_sql)
         # alembic-utils' own RevertOp renderer looks here; keep it working too.
-        target._version_to_replace = live
+        target._version_to_replace = live  # type: ignore[assignment]  # alembic-utils types it as its unbound TypeVar
 
     def reverse(self) -> RevertEntityOp:
         return RevertEntityOp(self.live, self.target, self.live_extra_sql, self.extra_sql)
@@ -101,7 +102,12 @@ class RevertEntityOp(RevertOp):
         )
 
 
-def _render(autogen_context, entity: ReplaceableEntity, call: str, extra_sql=()) -> str:
+def _render(
+    autogen_context: AutogenContext,
+    entity: ReplaceableEntity,
+    call: str,
+    extra_sql: Sequence[str] = (),
+) -> str:
     autogen_context.imports.add(entity.render_import_statement())
     variable = entity.to_variable_name()
     lines = [kind_of(entity).render(entity) + f"op.{call}({variable})"]
@@ -110,20 +116,20 @@ def _render(autogen_context, entity: ReplaceableEntity, call: str, extra_sql=())
 
 
 @renderers.dispatch_for(CreateEntityOp)
-def render_create_entity(autogen_context, op: CreateEntityOp) -> str:
+def render_create_entity(autogen_context: AutogenContext, op: CreateEntityOp) -> str:
     return _render(autogen_context, op.target, "create_entity", op.extra_sql)
 
 
 @renderers.dispatch_for(DropEntityOp)
-def render_drop_entity(autogen_context, op: DropEntityOp) -> str:
+def render_drop_entity(autogen_context: AutogenContext, op: DropEntityOp) -> str:
     return _render(autogen_context, op.target, "drop_entity")
 
 
 @renderers.dispatch_for(ReplaceEntityOp)
-def render_replace_entity(autogen_context, op: ReplaceEntityOp) -> str:
+def render_replace_entity(autogen_context: AutogenContext, op: ReplaceEntityOp) -> str:
     return _render(autogen_context, op.target, "replace_entity", op.extra_sql)
 
 
 @renderers.dispatch_for(RevertEntityOp)
-def render_revert_entity(autogen_context, op: RevertEntityOp) -> str:
+def render_revert_entity(autogen_context: AutogenContext, op: RevertEntityOp) -> str:
     return _render(autogen_context, op.target, "replace_entity", op.extra_sql)

@@ -19,7 +19,7 @@ in a valid order: creations are undone dependents first, drops undone needs firs
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from alembic.operations.ops import MigrateOperation
@@ -56,8 +56,8 @@ def make_plan(
     live: Sequence[LiveEntity],
     live_needs: Mapping[CatalogKey, set[CatalogKey]],
     extra_sql: ExtraSql = no_extra_sql,
-    blocked: set[CatalogKey] = frozenset(),
-    suppressed: set[CatalogKey] = frozenset(),
+    blocked: Set[CatalogKey] = frozenset(),
+    suppressed: Set[CatalogKey] = frozenset(),
     strand: bool = False,
 ) -> Plan:
     """``blocked``: live entities that must be out of the way of this revision's table
@@ -77,9 +77,11 @@ def make_plan(
         if counterpart is not None:
             declared_by_live_key[counterpart.key] = entity
 
-    dropped = {d.live.key for d in decisions if d.action == "drop"} - suppressed
+    dropped = {d.current.key for d in decisions if d.action == "drop"} - suppressed
     replaced = {
-        d.live.key: d for d in decisions if d.action == "replace" and d.live.key not in suppressed
+        d.current.key: d
+        for d in decisions
+        if d.action == "replace" and d.current.key not in suppressed
     }
     # A function that CREATE OR REPLACE cannot change (return type, argument names...) is
     # dropped and created again instead of replaced.
@@ -97,7 +99,7 @@ def make_plan(
         | {
             key
             for key, d in replaced.items()
-            if kind_of(d.live.entity).replace_displaces_dependents
+            if kind_of(d.current.entity).replace_displaces_dependents
         }
     )
     blocked = set(blocked) & set(live_by_key)
@@ -155,24 +157,25 @@ def make_plan(
     for d in decisions:
         if d.action == "create":
             creations.append((position[id(d.entity)], _create(d.entity, extra_sql)))
-        elif d.action == "replace" and d.live.key not in displaced:
-            live_entity = d.live.entity
+        elif d.action == "replace" and d.current.key not in displaced:
+            live_entity = d.current.entity
             op = ReplaceEntityOp(d.entity, live_entity, extra_sql(d.entity), extra_sql(live_entity))
             creations.append((position[id(d.entity)], op))
     rank_of_live: dict[CatalogKey, float] = {}
     for key in creation_order(displaced, live_needs, rank=lambda k: k[1]):
-        entity = declared_by_live_key.get(key)
-        if entity is not None:
+        declared_entity = declared_by_live_key.get(key)
+        if declared_entity is not None:
+            entity = declared_entity
             rank = float(position[id(entity)])
         else:
             entity = live_by_key[key].entity
-            needed = [rank_of_live.get(n, -1.0) for n in live_needs.get(key, ())]
-            needed += [
+            needed_ranks = [rank_of_live.get(n, -1.0) for n in live_needs.get(key, ())]
+            needed_ranks += [
                 position[id(declared_by_live_key[n])]
                 for n in live_needs.get(key, ())
                 if n in declared_by_live_key
             ]
-            rank = max(needed, default=-1.0) + 0.5
+            rank = max(needed_ranks, default=-1.0) + 0.5
         rank_of_live[key] = rank
         creations.append((rank, _create(entity, extra_sql, displaced=key not in replaced)))
     creations.sort(key=lambda pair: pair[0])

@@ -21,6 +21,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -33,12 +34,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.sqltypes import SchemaType
 
-from .catalog import LiveEntity, read_live
+from .catalog import CatalogKey, LiveEntity, read_live
 from .depends import creation_order
 from .kinds import KINDS, Kind, bare_name, kind_of
 
 # How an op of this autogenerate will be emitted in the end (None: not at all).
 Predict = Callable[[alembic_ops.MigrateOperation], alembic_ops.MigrateOperation | None]
+
+# A table change entities may depend on: ("table", Table), ("add", AddColumnOp) or
+# ("alter", DropColumnOp | AlterColumnOp); see new_table_statements.
+TableStep = tuple[str, Any]
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +78,9 @@ class SimulationError(CommandError):
         return self.message
 
 
-def _message(entity, error, needs) -> str:
+def _message(
+    entity: ReplaceableEntity, error: BaseException, needs: Sequence[ReplaceableEntity]
+) -> str:
     diag = getattr(error, "diag", None)
     primary = getattr(diag, "message_primary", None) or (str(error).strip().splitlines() or [""])[0]
     detail = getattr(diag, "message_detail", None)
@@ -90,7 +97,7 @@ def _message(entity, error, needs) -> str:
     return " ".join(f"cannot create {what}: {postgres}; hint: {hint or _HINT}".split())
 
 
-_ERROR_CLASSES: dict[type, type] = {}
+_ERROR_CLASSES: dict[type, type[SimulationError]] = {}
 
 
 def simulation_error(
@@ -111,7 +118,10 @@ def simulation_error(
         base = type(wrapped)
         cls = _ERROR_CLASSES.get(base)
         if cls is None:
-            cls = type("SimulationError", (SimulationError, base), {"__module__": __name__})
+            cls = cast(
+                type[SimulationError],
+                type("SimulationError", (SimulationError, base), {"__module__": __name__}),
+            )
             _ERROR_CLASSES[base] = cls
         result = cls.__new__(cls)
         result.__dict__.update(wrapped.__dict__)  # statement, params, orig, code, ...
@@ -179,13 +189,15 @@ def _drop_statements(
     return [sql for _, sql in sorted(statements, key=lambda pair: pair[0])]
 
 
-def _emitted(op, predict: Predict | None):
+def _emitted(
+    op: alembic_ops.MigrateOperation, predict: Predict | None
+) -> alembic_ops.MigrateOperation | None:
     return op if predict is None else predict(op)
 
 
 def new_table_statements(
     upgrade_ops: alembic_ops.UpgradeOps | None, predict: Predict | None = None
-) -> list:
+) -> list[TableStep]:
     """The table changes of this autogenerate that entities may depend on, in op order:
     ``("table", Table)`` and ``("add", AddColumnOp)`` (run before the entities' live copies are
     dropped), ``("alter", op)`` for column type changes, renames and drops (run after).
@@ -199,7 +211,7 @@ def new_table_statements(
     """
     if upgrade_ops is None:
         return []
-    steps: list = []
+    steps: list[TableStep] = []
     for top in upgrade_ops.ops:
         op = _emitted(top, predict)
         if isinstance(op, alembic_ops.CreateTableOp):
@@ -240,7 +252,7 @@ def _unnamed(table: Table) -> Table:
     return unnamed
 
 
-def _apply_table_steps(conn: Connection, steps: list, kinds: set[str]) -> None:
+def _apply_table_steps(conn: Connection, steps: list[TableStep], kinds: set[str]) -> None:
     """Create the new tables (without foreign keys, which a simulation does not need and which
     may point at tables created later) and run the column ops of ``kinds``."""
     operations = None
@@ -294,7 +306,15 @@ def _mentioned(entity: ReplaceableEntity, drops: Sequence[LiveEntity]) -> list[R
     return [x.entity for x in drops if bare_name(x.entity).lower() in words]
 
 
-def _simulate(conn, declared, live, upgrade_ops, predict, planned_drops, max_rounds) -> Simulation:
+def _simulate(
+    conn: Connection,
+    declared: Sequence[ReplaceableEntity],
+    live: Sequence[LiveEntity],
+    upgrade_ops: alembic_ops.UpgradeOps | None,
+    predict: Predict | None,
+    planned_drops: Sequence[LiveEntity],
+    max_rounds: int | None,
+) -> Simulation:
     result = Simulation()
     if not declared:
         return result
@@ -317,7 +337,8 @@ def _simulate(conn, declared, live, upgrade_ops, predict, planned_drops, max_rou
     while True:
         result.rounds += 1
         savepoint = conn.begin_nested()
-        cursor = conn.connection.driver_connection.cursor()
+        # The driver's own connection (psycopg2): always there on a checked-out connection.
+        cursor = cast(Any, conn.connection.driver_connection).cursor()
         try:
             _apply_table_steps(conn, tables, {"table", "add"})
             if drops:
@@ -340,7 +361,7 @@ def _simulate(conn, declared, live, upgrade_ops, predict, planned_drops, max_rou
             cursor.close()
             savepoint.rollback()
 
-        position, error = failed
+        position, failure = failed
         if position < one_by_one_from:
             # A batch failed: run it again statement by statement to find the culprit.
             one_by_one_from = position
@@ -350,7 +371,7 @@ def _simulate(conn, declared, live, upgrade_ops, predict, planned_drops, max_rou
         deferred[id(entity)] += 1
         is_last = position == len(order) - 1
         if is_last or deferred[id(entity)] > 2 or result.rounds >= max_rounds:
-            raise simulation_error(entity, error, dbapi_error) from error
+            raise simulation_error(entity, failure, dbapi_error) from failure
         order = order[:position] + order[position + 1 :] + [entity]
         creates = creates[:position] + creates[position + 1 :] + [creates[position]]
         one_by_one_from = position
@@ -359,7 +380,12 @@ def _simulate(conn, declared, live, upgrade_ops, predict, planned_drops, max_rou
 BATCH = 50
 
 
-def _run_creates(cursor, creates: Sequence[str | None], one_by_one_from: int, errors):
+def _run_creates(
+    cursor: Any,
+    creates: Sequence[str | None],
+    one_by_one_from: int,
+    errors: type[BaseException],
+) -> tuple[int, BaseException] | None:
     """Run the CREATE statements (None: nothing to run), batched (one round trip per ``BATCH``)
     before ``one_by_one_from`` and one at a time after; return ``(position, error)`` of a
     failure: the first position of the failing batch, or the failing statement's own position."""
@@ -380,7 +406,7 @@ def _run_creates(cursor, creates: Sequence[str | None], one_by_one_from: int, er
 def _match_created(
     order: Sequence[ReplaceableEntity],
     read_back: Sequence[LiveEntity],
-    live_keys: set,
+    live_keys: set[CatalogKey],
 ) -> dict[int, LiveEntity]:
     """Pair each declared entity with the object its CREATE made, through its kind's slot.
 
@@ -389,13 +415,13 @@ def _match_created(
     transaction oids are handed out in increasing order, so the n-th created function of a
     name is the n-th one declared in creation order.
     """
-    by_slot: dict[tuple, list[LiveEntity]] = defaultdict(list)
+    by_slot: dict[tuple[Kind, Hashable], list[LiveEntity]] = defaultdict(list)
     for x in sorted(read_back, key=lambda x: x.key[1]):
         kind = kind_of(x.entity)
         if x.key in live_keys and not kind.keys_survive_simulation:
             continue
         by_slot[(kind, kind.live_slot(x))].append(x)
-    taken: dict[tuple, int] = defaultdict(int)
+    taken: dict[tuple[Kind, Hashable], int] = defaultdict(int)
     matched: dict[int, LiveEntity] = {}
     for e in order:
         kind = kind_of(e)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from alembic_utils.replaceable_entity import ReplaceableEntity
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import TextClause
 
 CatalogKey = tuple[str, int]
 """``(catalog, oid)`` of a live object, e.g. ``("pg_proc", oid)``; kinds without an oid of
@@ -51,9 +52,10 @@ def bare_name(entity: ReplaceableEntity) -> str:
     return entity.signature.split("(", 1)[0].strip()
 
 
-def raw_sql(clause) -> str:
+def raw_sql(clause: TextClause) -> str:
     """The SQL of an alembic-utils ``text()`` clause, with its escaped colons restored."""
-    return clause.text.replace("\\:", ":")
+    text: str = clause.text
+    return text.replace("\\:", ":")
 
 
 class Kind:

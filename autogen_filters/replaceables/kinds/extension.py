@@ -14,9 +14,11 @@ dependents first and creations extension first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 from alembic_utils.pg_extension import PGExtension
+from alembic_utils.replaceable_entity import ReplaceableEntity
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -45,30 +47,34 @@ class ExtensionKind(Kind):
             for oid, nsp, name in rows
         ]
 
-    def slot(self, entity):
+    def slot(self, entity: ReplaceableEntity) -> Hashable:
         return entity.signature
 
-    def live_slot(self, live):
+    def live_slot(self, live: LiveEntity) -> Hashable:
         return live.name
 
-    def simulation_drop(self, entity, live) -> None:
+    def simulation_drop(
+        self, entity: ReplaceableEntity, live: Mapping[Hashable, LiveEntity]
+    ) -> None:
         return None
 
-    def simulation_create(self, entity, live) -> str | None:
+    def simulation_create(
+        self, entity: ReplaceableEntity, live: Mapping[Hashable, LiveEntity]
+    ) -> str | None:
         if self.slot(entity) in live:
             return None
         return raw_sql(entity.to_sql_statement_create())
 
-    def normalised(self, entity, created: LiveEntity) -> LiveEntity:
+    def normalised(self, entity: ReplaceableEntity, created: LiveEntity) -> LiveEntity:
         return LiveEntity(entity, created.key, entity.schema, entity.signature)
 
-    def mentions(self, entity) -> set[str]:
+    def mentions(self, entity: ReplaceableEntity) -> set[str]:
         return set()
 
-    def must_rebuild(self, decision) -> bool:
+    def must_rebuild(self, decision: Any) -> bool:
         return True  # no replace for extensions: drop the live one, create the declared one
 
-    def subject(self, entity):
+    def subject(self, entity: ReplaceableEntity) -> tuple[str, str | None, str]:
         return entity.schema, None, entity.signature
 
 

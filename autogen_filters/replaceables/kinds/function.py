@@ -12,12 +12,13 @@ instead (with whatever stands on it).  A changed *type* of an existing default i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import parse
 from alembic_utils.pg_function import PGFunction
+from alembic_utils.replaceable_entity import ReplaceableEntity
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -122,7 +123,9 @@ class FunctionKind(Kind):
             for oid, nsp, name, sql, *shape in rows
         ]
 
-    def simulation_drop(self, entity, live) -> str:
+    def simulation_drop(
+        self, entity: ReplaceableEntity, live: Mapping[Hashable, LiveEntity]
+    ) -> str:
         # PostgreSQL matches the signature itself (DROP FUNCTION IF EXISTS resolves argument
         # types, which a text comparison of signatures cannot).
         return self.drop_sql(entity)

@@ -16,9 +16,11 @@ again (replaced, displaced) takes its declared grants with it and gets them back
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from typing import cast
 
 from alembic_utils.pg_grant_table import PGGrantTable
+from alembic_utils.replaceable_entity import ReplaceableEntity
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -93,23 +95,31 @@ class GrantTableKind(Kind):
     def needs(self, live: LiveEntity) -> set[CatalogKey]:
         return {("pg_class", live.key[1])}
 
-    def slot(self, entity):
-        return (entity.schema, entity.table, entity.role, str(entity.grant))
+    def slot(self, entity: ReplaceableEntity) -> Hashable:
+        grant = _grant(entity)
+        return (grant.schema, grant.table, grant.role, str(grant.grant))
 
-    def live_slot(self, live):
+    def live_slot(self, live: LiveEntity) -> Hashable:
         return self.slot(live.entity)
 
-    def drop_sql(self, entity) -> str:
+    def drop_sql(self, entity: ReplaceableEntity) -> str:
         return raw_sql(entity.to_sql_statement_drop())
 
-    def mentions(self, entity) -> set[str]:
-        return {entity.table.lower()}
+    def mentions(self, entity: ReplaceableEntity) -> set[str]:
+        return {_grant(entity).table.lower()}
 
-    def subject(self, entity):
-        return entity.schema, entity.table, entity.role
+    def subject(self, entity: ReplaceableEntity) -> tuple[str, str | None, str]:
+        grant = _grant(entity)
+        return grant.schema, grant.table, grant.role
 
-    def describe(self, entity) -> str:
-        return f"grant {entity.grant} on {entity.schema}.{entity.table} to {entity.role}"
+    def describe(self, entity: ReplaceableEntity) -> str:
+        grant = _grant(entity)
+        return f"grant {grant.grant} on {grant.schema}.{grant.table} to {grant.role}"
+
+
+def _grant(entity: ReplaceableEntity) -> PGGrantTable:
+    """The entity as the grant it is: this kind only ever sees ``PGGrantTable`` entities."""
+    return cast(PGGrantTable, entity)
 
 
 KIND = GrantTableKind()

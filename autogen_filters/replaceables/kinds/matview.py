@@ -5,9 +5,11 @@ so dependents are displaced."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import cast
 
 from alembic_utils.pg_materialized_view import PGMaterializedView
+from alembic_utils.replaceable_entity import ReplaceableEntity
 from sqlalchemy.engine import Connection
 
 from .base import Kind, LiveEntity, raw_sql
@@ -31,11 +33,14 @@ class MaterializedViewKind(Kind):
             for oid, nsp, name, definition, populated in rows
         ]
 
-    def simulation_create(self, entity, live) -> str:
-        if entity.with_data:
-            entity = copy.copy(entity)
-            entity.with_data = False
-        return raw_sql(entity.to_sql_statement_create())
+    def simulation_create(
+        self, entity: ReplaceableEntity, live: Mapping[Hashable, LiveEntity]
+    ) -> str:
+        matview = cast(PGMaterializedView, entity)  # this kind only sees materialized views
+        if matview.with_data:
+            matview = copy.copy(matview)
+            matview.with_data = False
+        return raw_sql(matview.to_sql_statement_create())
 
 
 KIND = MaterializedViewKind()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alembic_utils.pg_policy import PGPolicy
+from alembic_utils.replaceable_entity import ReplaceableEntity
 from alembic_utils.statement import coerce_to_quoted
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -31,7 +32,13 @@ _POLICIES = text(
 )
 
 
-def policy_definition(permissive, roles, cmd, qual, with_check) -> str:
+def policy_definition(
+    permissive: str | None,
+    roles: Sequence[str] | None,
+    cmd: str | None,
+    qual: str | None,
+    with_check: str | None,
+) -> str:
     """alembic-utils' rendering of a ``pg_policies`` row (``PGPolicy.from_database``)."""
     definition = ""
     if permissive is not None:
@@ -66,17 +73,17 @@ class PolicyKind(Kind):
             found.append(LiveEntity(PGPolicy.from_sql(sql), ("pg_policy", oid), nsp, name, table))
         return found
 
-    def slot(self, entity):
+    def slot(self, entity: ReplaceableEntity) -> tuple[str, str, str]:
         return (entity.schema, on_table(entity), entity.signature)
 
-    def drop_sql(self, entity) -> str:
+    def drop_sql(self, entity: ReplaceableEntity) -> str:
         schema, table, name = self.slot(entity)
         return f'DROP POLICY IF EXISTS "{name}" ON "{schema}"."{table}"'
 
-    def mentions(self, entity) -> set[str]:
+    def mentions(self, entity: ReplaceableEntity) -> set[str]:
         return super().mentions(entity) | {on_table(entity).lower()}
 
-    def subject(self, entity):
+    def subject(self, entity: ReplaceableEntity) -> tuple[str, str | None, str]:
         return entity.schema, on_table(entity), entity.signature
 
 

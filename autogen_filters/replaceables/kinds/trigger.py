@@ -5,10 +5,13 @@ back unqualified, and alembic-utils then assumes ``public`` (wrong schema, broke
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import cast
 
 import parse
+from alembic_utils.pg_policy import PGPolicy
 from alembic_utils.pg_trigger import PGTrigger
+from alembic_utils.replaceable_entity import ReplaceableEntity
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -52,9 +55,11 @@ def trigger_from_sql(sql: str) -> PGTrigger:
     return PGTrigger.from_sql(sql)  # raises alembic-utils' own error
 
 
-def on_table(entity) -> str:
+def on_table(entity: ReplaceableEntity) -> str:
     """The table name of a trigger's or policy's ``on_entity`` (``schema.table``)."""
-    return entity.on_entity.partition(".")[2] or entity.on_entity
+    # Only triggers and policies have an ``on_entity``.
+    on_entity: str = cast(PGTrigger | PGPolicy, entity).on_entity
+    return on_entity.partition(".")[2] or on_entity
 
 
 class TriggerKind(Kind):
@@ -73,19 +78,21 @@ class TriggerKind(Kind):
             for oid, nsp, table, tgname, sql in rows
         ]
 
-    def slot(self, entity):
+    def slot(self, entity: ReplaceableEntity) -> tuple[str, str, str]:
         return (entity.schema, on_table(entity), entity.signature)
 
-    def simulation_drop(self, entity, live) -> str | None:
+    def simulation_drop(
+        self, entity: ReplaceableEntity, live: Mapping[Hashable, LiveEntity]
+    ) -> str | None:
         schema, table, name = self.slot(entity)
         if (schema, table, name) not in live:
             return None
         return f'DROP TRIGGER IF EXISTS "{name}" ON "{schema}"."{table}" CASCADE'
 
-    def mentions(self, entity) -> set[str]:
+    def mentions(self, entity: ReplaceableEntity) -> set[str]:
         return super().mentions(entity) | {on_table(entity).lower()}
 
-    def subject(self, entity):
+    def subject(self, entity: ReplaceableEntity) -> tuple[str, str | None, str]:
         return entity.schema, on_table(entity), entity.signature
 
 
