@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup db autogen check test lint format clean
 
-$(STAMP): pyproject.toml
+# Three distributions, all editable: alembic-rewriters (rewriters/), alembic-autogen-filters
+# (autogen_filters/) and pycds (pycds/, which depends on the other two).
+$(STAMP): pyproject.toml pycds/pyproject.toml autogen_filters/pyproject.toml rewriters/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e ./rewriters -e ./autogen_filters -e './pycds[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -1,4 +1,4 @@
-"""``python -m rewriters PATH...``: same as ``pycds-rewrite`` (used by Alembic post-write hooks)."""
+"""``python -m rewriters PATH...``: same as ``alembic-rewrite`` (for Alembic post-write hooks)."""
 
 from rewriters.cli import main
 

@@ -1,4 +1,4 @@
-"""``pycds-rewrite [--check | --diff] [--schema NAME]... [--no-rename] PATH...``.
+"""``alembic-rewrite [--check | --diff] [--schema NAME]... [--no-rename] PATH...``.
 
 Exit status: 0 nothing changed; 1 something changed (or would change with ``--check`` /
 ``--diff``); 2 an error happened (bad configuration; a missing, unreadable, unparsable, too
@@ -26,7 +26,14 @@ from typing import BinaryIO
 
 from rewriters.config import ConfigError, RewriteConfig, load_config, parse_rename_entry
 from rewriters.files import Unreadable, decode, iter_python_files, write_atomic
-from rewriters.pipeline import PipelineResult, SourceError, might_need_rewrite, rewrite_source
+from rewriters.pipeline import (
+    PipelineResult,
+    SourceError,
+    might_need_rewrite,
+    rewrite_source,
+    unconfigured,
+)
+from rewriters.registry import plugins
 from rewriters.workers import Done, Failed, cpu_count, run_tasks
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
@@ -38,9 +45,10 @@ DEFAULT_TIMEOUT = 60.0
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pycds-rewrite",
-        description="Rewrite Alembic migrations: schema literals -> get_schema_name(), "
-        "drop+add pairs -> renames.",
+        prog="alembic-rewrite",
+        description="Rewrite Alembic migrations with the rewriter plugins configured under "
+        "[tool.alembic-rewrite] (schema literals -> get_schema_name(), drop+add pairs -> "
+        "renames, role names -> a role call).",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -67,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         "--config",
         type=Path,
         metavar="FILE",
-        help="read [tool.pycds-rewrite] from FILE instead of the pyproject.toml nearest each file",
+        help="read [tool.alembic-rewrite] from FILE, not the pyproject.toml nearest each file",
     )
     parser.add_argument(
         "-j",
@@ -192,9 +200,11 @@ def _rewrite_in_worker(task: tuple[str, RewriteConfig]) -> _Parsed:
 
 
 def _import_rewriters() -> None:
-    """Import LibCST and the rewriters once, in the parent, for every forked worker."""
-    import rewriters.drop_add_to_rename
-    import rewriters.schema_name  # noqa: F401
+    """Import LibCST and the plugins' transforms once, in the parent, for every forked worker."""
+    import importlib
+
+    for plugin in plugins().values():
+        importlib.import_module(plugin.transform.partition(":")[0])
 
 
 @dataclass
@@ -342,7 +352,8 @@ def _emit(outcome: Outcome, encoding: str = "utf-8") -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``pycds-rewrite`` and ``python -m rewriters``; returns the exit status."""
+    """Entry point of ``alembic-rewrite`` (alias ``pycds-rewrite``) and ``python -m rewriters``;
+    returns the exit status."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -351,15 +362,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         renames = _cli_renames(args.rename)
     except ConfigError as exc:
-        print(f"pycds-rewrite: error: {exc}", file=sys.stderr)
+        print(f"alembic-rewrite: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     for value, option in ((args.jobs, "--jobs"), (args.max_size, "--max-size")):
         if value < 0 or (option == "--max-size" and value == 0):
             minimum = ">= 0" if option == "--jobs" else "> 0"
-            print(f"pycds-rewrite: error: {option} must be {minimum}", file=sys.stderr)
+            print(f"alembic-rewrite: error: {option} must be {minimum}", file=sys.stderr)
             return EXIT_ERROR
     if not args.timeout > 0:
-        print("pycds-rewrite: error: --timeout must be > 0", file=sys.stderr)
+        print("alembic-rewrite: error: --timeout must be > 0", file=sys.stderr)
         return EXIT_ERROR
     options = Options(
         check=args.check,
@@ -372,9 +383,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     inputs = list(_inputs(args.paths))
     status = EXIT_CLEAN
-    for outcome in _outcomes(options, _jobs(options, inputs), len(inputs), args.jobs):
+    hints: set[str] = set()
+    for outcome in _outcomes(options, _jobs(options, inputs, hints), len(inputs), args.jobs):
         _emit(outcome, outcome.encoding)
         status = max(status, outcome.status)
+    if hints:
+        print(
+            f"alembic-rewrite: note: to enable more rewrites, configure {'; '.join(sorted(hints))}",
+            file=sys.stderr,
+        )
     return status
 
 
@@ -390,8 +407,18 @@ def _inputs(raws: list[str]) -> Iterator[Path | Unreadable | str]:
             yield from iter_python_files([Path(raw)])
 
 
-def _jobs(options: Options, inputs: list[Path | Unreadable | str]) -> Iterator[_Job]:
-    """Read each input when a worker may take it (not all at once)."""
+def _jobs(
+    options: Options, inputs: list[Path | Unreadable | str], hints: set[str]
+) -> Iterator[_Job]:
+    """Read each input when a worker may take it (not all at once); collect in ``hints`` the
+    plugins left off for lack of configuration."""
+    for job in _read_jobs(options, inputs):
+        if job.config is not None:
+            hints.update(unconfigured(job.config))
+        yield job
+
+
+def _read_jobs(options: Options, inputs: list[Path | Unreadable | str]) -> Iterator[_Job]:
     for item in inputs:
         if isinstance(item, str):
             yield _read_stdin(options)

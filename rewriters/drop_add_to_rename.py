@@ -15,10 +15,11 @@ plain ``op.*`` calls or other blocks: a block is one scope, like one function bo
 
 The old column's definition only exists in ``downgrade()`` (its re-add, with reflected types),
 so both functions are read together. The pairing rules live in :mod:`rewriters.rename_rules`:
-a declared rename (``[tool.pycds-rewrite.renames]`` or ``--rename``) always wins; otherwise the
+a declared rename (``[tool.alembic-rewrite.rename]``'s ``renames``, or ``--rename``) always
+wins; otherwise the
 pair must be each other's only equal candidate in the same table and schema, and no statement
 between drop and add (in either function) may touch data. Anything else is left as it is, with a
-``# pycds-rewrite: possible rename ...`` review comment when equal candidates exist.
+``# alembic-rewrite: possible rename ...`` review comment when equal candidates exist.
 
 Index and constraint pairs that merely re-create the same object on the renamed column are
 removed, because PostgreSQL carries them across ``RENAME COLUMN``.
@@ -32,13 +33,14 @@ come after them.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
-from rewriters._cst import Diagnostic, last_name, string_value
+from rewriters._cst import last_name, string_value
 from rewriters.config import RewriteConfig
+from rewriters.plugin import TransformResult
 from rewriters.rename_rules import (
     ColumnSpec,
     TypeSpec,
@@ -51,7 +53,7 @@ from rewriters.rename_rules import (
     same_definition,
 )
 
-COMMENT_PREFIX = "# pycds-rewrite: possible rename"
+COMMENT_PREFIX = "# alembic-rewrite: possible rename"
 #: op.* calls that change the schema only; anything else between a drop and an add blocks it.
 SCHEMA_ONLY_OPS = {
     "add_column",
@@ -75,13 +77,7 @@ _NON_TYPE_COLUMN_ARGS = {"ForeignKey", "Identity", "Computed", "Sequence", "Chec
 _EMPTY = cst.Module(body=[])
 
 
-@dataclass
-class RenameRewriteResult:
-    """Outcome of :func:`rewrite_renames` for one module."""
-
-    module: cst.Module
-    changed: bool
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+RenameRewriteResult = TransformResult
 
 
 def _code(node: cst.CSTNode) -> str:

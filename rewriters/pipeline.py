@@ -1,4 +1,4 @@
-"""Run every enabled rewriter over the source text of one migration file."""
+"""Run every enabled rewriter plugin (:mod:`rewriters.registry`) over one migration's source."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rewriters.config import RewriteConfig
+from rewriters.plugin import Rewriter
+from rewriters.registry import plugins
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -34,22 +36,26 @@ class PipelineResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def might_need_schema_rewrite(source: str, config: RewriteConfig) -> bool:
-    """Cheap text pre-check: a file that never mentions a schema cannot need that rewrite."""
-    lowered = source.lower()
-    return any(schema.lower() in lowered for schema in config.schemas)
-
-
-def might_need_rename(source: str) -> bool:
-    """Cheap text pre-check: without a drop there is nothing to pair into a rename."""
-    return "drop_column" in source or "drop_table" in source
+def wanted(source: str, config: RewriteConfig) -> list[Rewriter]:
+    """The enabled plugins whose cheap text pre-check passes: empty means no parse at all."""
+    return [
+        plugin
+        for plugin in plugins().values()
+        if plugin.enabled(config) and plugin.precheck(source, config)
+    ]
 
 
 def might_need_rewrite(source: str, config: RewriteConfig) -> bool:
-    """Cheap text pre-check of both rewrites: False means the file needs no parse at all."""
-    return might_need_schema_rewrite(source, config) or (
-        config.rename and might_need_rename(source)
-    )
+    """Cheap text pre-check of every enabled plugin: False means the file needs no parse."""
+    return bool(wanted(source, config))
+
+
+def unconfigured(config: RewriteConfig) -> list[str]:
+    """When no plugin that needs project knowledge is configured: what to configure."""
+    needing = [plugin for plugin in plugins().values() if plugin.hint]
+    if any(plugin.enabled(config) for plugin in needing):
+        return []
+    return [plugin.hint for plugin in needing]
 
 
 # Above this size a source is first compiled by CPython's own parser (about an eighth of
@@ -92,30 +98,20 @@ def _preflight(source: str) -> None:
 
 
 def rewrite_source(source: str, config: RewriteConfig) -> PipelineResult:
-    """Rename rewrite (if enabled), then schema rewrite. Skips parsing when the text shows that
-    neither can apply (cheap pre-check)."""
-    wants_schema = might_need_schema_rewrite(source, config)
-    wants_rename = config.rename and might_need_rename(source)
-    if not (wants_schema or wants_rename):
+    """Every enabled plugin in registry order, on one parse. Skips parsing when no plugin's
+    text pre-check passes. Diagnostics' line numbers refer to the module as the previous
+    plugins left it (the input file unless one of them changed it)."""
+    chosen = wanted(source, config)
+    if not chosen:
         return PipelineResult(source, False)
-    from rewriters.drop_add_to_rename import rewrite_renames
-    from rewriters.schema_name import rewrite_schema_names
-
     module = parse(source)
     diagnostics: list[Diagnostic] = []
     changed = False
-    if wants_rename:
-        renamed = rewrite_renames(module, config)
-        diagnostics.extend(renamed.diagnostics)
-        if renamed.changed:
-            module, changed = renamed.module, True
-    if wants_schema:
-        schema = rewrite_schema_names(module, config)
-        if schema.changed:
-            module, changed = schema.module, True
-        # Line numbers refer to the module as the rename step left it (the input file unless
-        # a rename was rewritten).
-        diagnostics.extend(schema.diagnostics)
+    for plugin in chosen:
+        result = plugin.run(module, config)
+        diagnostics.extend(result.diagnostics)
+        if result.changed:
+            module, changed = result.module, True
     if not changed:
         return PipelineResult(source, False, diagnostics)
     new_source = module.code

@@ -26,8 +26,6 @@ Docstrings and bare string statements are documentation and are never touched or
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import libcst as cst
 
 from rewriters._cst import (
@@ -42,6 +40,7 @@ from rewriters._cst import (
     to_fstring,
 )
 from rewriters.config import SCHEMA_VARIABLE, RewriteConfig
+from rewriters.plugin import TransformResult
 from rewriters.sql_schema import parametrize_sql, scan_sql
 
 #: Positional parameters of alembic-utils entity constructors, by class name.
@@ -58,13 +57,7 @@ SQL_EXECUTE_METHODS = {"execute", "exec_driver_sql"}
 TEXT_CALLS = {"text", "sa.text", "sqlalchemy.text"}
 
 
-@dataclass
-class SchemaRewriteResult:
-    """Outcome of :func:`rewrite_schema_names` for one module."""
-
-    module: cst.Module
-    changed: bool
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+SchemaRewriteResult = TransformResult
 
 
 def _is_call_to(node: cst.BaseExpression, name: str) -> bool:

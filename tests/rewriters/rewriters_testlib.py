@@ -18,18 +18,25 @@ IMPORTED_HEADER = (
 )
 
 
+#: pycds's own settings (its pyproject.toml): the cases below are pycds migrations.
+PYCDS_CONFIG = RewriteConfig(schemas=("crmp",), schema_call="pycds.get_schema_name")
+PYCDS_TOML = (
+    '[tool.alembic-rewrite.schema]\nschema = ["crmp"]\nschema-call = "pycds.get_schema_name"\n'
+)
+
+
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
 
 def run_schema(source: str, config: RewriteConfig | None = None) -> tuple[str, list[str]]:
-    result = rewrite_schema_names(cst.parse_module(source), config or RewriteConfig())
+    result = rewrite_schema_names(cst.parse_module(source), config or PYCDS_CONFIG)
     return result.module.code, [f"{d.line}: {d.message}" for d in result.diagnostics]
 
 
 def run_rename(source: str, config: RewriteConfig | None = None) -> str:
-    return rewrite_renames(cst.parse_module(source), config or RewriteConfig()).module.code
+    return rewrite_renames(cst.parse_module(source), config or PYCDS_CONFIG).module.code
 
 
 def run_all(source: str, config: RewriteConfig | None = None) -> str:
-    return rewrite_source(source, config or RewriteConfig()).source
+    return rewrite_source(source, config or PYCDS_CONFIG).source

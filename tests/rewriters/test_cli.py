@@ -1,4 +1,4 @@
-"""Tests of the pycds-rewrite command line (in-process through main(argv), and one subprocess
+"""Tests of the alembic-rewrite command line (in-process through main(argv), and one subprocess
 run for ``python -m rewriters``)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rewriters.cli import main
+from tests.rewriters.rewriters_testlib import PYCDS_TOML
 
 NEEDS_REWRITE = (
     "from alembic import op\n\n\ndef upgrade():\n    op.drop_table('t', schema='crmp')\n"
@@ -27,7 +28,7 @@ CLEAN = "from alembic import op\n\n\ndef upgrade():\n    op.drop_table('t', sche
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A directory with its own pyproject.toml (default configuration) as working directory."""
-    (tmp_path / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["crmp"]\n')
+    (tmp_path / "pyproject.toml").write_text(PYCDS_TOML)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -125,7 +126,7 @@ def test_missing_path_exits_2(project: Path, capsys: pytest.CaptureFixture) -> N
 
 
 def test_bad_config_exits_2_with_one_line(project: Path, capsys: pytest.CaptureFixture) -> None:
-    (project / "pyproject.toml").write_text("[tool.pycds-rewrite]\nschema = 3\n")
+    (project / "pyproject.toml").write_text("[tool.alembic-rewrite.schema]\nschema = 3\n")
     path = project / "m.py"
     path.write_text(NEEDS_REWRITE)
     assert main([str(path)]) == 2
@@ -149,7 +150,7 @@ def test_schema_flag_replaces_configured_schemas(project: Path) -> None:
 
 
 def test_pyproject_configuration_is_used(project: Path) -> None:
-    (project / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["metnorth"]\n')
+    (project / "pyproject.toml").write_text(PYCDS_TOML.replace('"crmp"', '"metnorth"'))
     crmp = project / "crmp.py"
     crmp.write_text(NEEDS_REWRITE)
     metnorth = project / "metnorth.py"
@@ -198,7 +199,7 @@ def test_no_rename_flag(project: Path) -> None:
 
 def test_python_dash_m_as_post_write_hook(tmp_path: Path) -> None:
     """What Alembic's ``type = module`` hook runs: config comes from the file's pyproject."""
-    (tmp_path / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["crmp"]\n')
+    (tmp_path / "pyproject.toml").write_text(PYCDS_TOML)
     versions = tmp_path / "versions"
     versions.mkdir()
     path = versions / "abc_draft.py"
@@ -266,13 +267,13 @@ def test_parallel_jobs_give_the_same_files_and_messages_in_order(
 
 def test_negative_jobs_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["-j", "-1", str(project)]) == 2
-    assert capsys.readouterr().err.strip() == "pycds-rewrite: error: --jobs must be >= 0"
+    assert capsys.readouterr().err.strip() == "alembic-rewrite: error: --jobs must be >= 0"
 
 
 def test_config_option_applies_to_files_outside_the_project(
     project: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture
 ) -> None:
-    (project / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["legacy"]\n')
+    (project / "pyproject.toml").write_text(PYCDS_TOML.replace('"crmp"', '"legacy"'))
     outside = tmp_path_factory.mktemp("drafts") / "draft.py"
     outside.write_text("op.drop_table('t', schema='legacy')\n")
     assert main([str(outside)]) == 0  # nearest pyproject: none, so the default schema only

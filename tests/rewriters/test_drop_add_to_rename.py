@@ -172,7 +172,7 @@ def test_data_operation_between_blocks_and_comments() -> None:
     )
     output = run_rename(migration(up, RENAME_DOWN))
     expected_comment = (
-        "    # pycds-rewrite: possible rename of meta_network.name; candidates: label "
+        "    # alembic-rewrite: possible rename of meta_network.name; candidates: label "
         "(`op.execute('UPDATE crmp.meta_network SET label = name')` runs between drop and add)\n"
         "    op.drop_column('meta_network', 'name', schema='crmp')\n"
     )
@@ -191,7 +191,7 @@ def test_two_candidates_get_a_comment_naming_both() -> None:
     down = RENAME_DOWN + "op.drop_column('meta_network', 'title', schema='crmp')\n"
     output = run_rename(migration(up, down))
     assert (
-        "# pycds-rewrite: possible rename of meta_network.name; candidates: label, title "
+        "# alembic-rewrite: possible rename of meta_network.name; candidates: label, title "
         "(more than one equal candidate)" in output
     )
     assert "alter_column" not in output
@@ -200,7 +200,7 @@ def test_two_candidates_get_a_comment_naming_both() -> None:
 
 def test_declared_rename_carries_type_change() -> None:
     up = RENAME_UP.replace("sa.String(length=255)", "sa.Text()")
-    config = RewriteConfig(renames={"meta_network.name": "label"})
+    config = RewriteConfig(schemas=("crmp",), renames={"meta_network.name": "label"})
     output = run_rename(migration(up, RENAME_DOWN), config)
     assert output == migration(
         "op.alter_column('meta_network', 'name', new_column_name='label', type_=sa.Text(), "
@@ -220,7 +220,7 @@ def test_declared_table_rename_with_schema_variable() -> None:
         "op.create_table('a', sa.Column('x', sa.TEXT(), nullable=True), schema=schema_name)\n"
         "op.drop_table('b', schema=schema_name)\n"
     )
-    config = RewriteConfig(renames={"crmp.a": "table:b"})
+    config = RewriteConfig(schemas=("crmp",), renames={"crmp.a": "table:b"})
     output = run_rename(migration(up, down), config)
     assert output == migration(
         "op.rename_table('a', 'b', schema=schema_name)\n",
@@ -472,7 +472,7 @@ def test_batch_ambiguity_gets_the_review_comment(up: str, down: str, reason: str
     output = run_rename(source)
     candidates = "label, title" if "title" in up else "label"
     comment = (
-        f"        # pycds-rewrite: possible rename of meta_network.name; candidates: {candidates} "
+        f"        # alembic-rewrite: possible rename of meta_network.name; candidates: {candidates} "
         f"({reason})\n"
     )
     assert comment + "        batch_op.drop_column('name')\n" in output
@@ -482,7 +482,7 @@ def test_batch_ambiguity_gets_the_review_comment(up: str, down: str, reason: str
 
 def test_batch_declared_rename_carries_type_change() -> None:
     up = batch("meta_network", BATCH_UP.replace("sa.String(length=255)", "sa.Text()"), "'crmp'")
-    config = RewriteConfig(renames={"crmp.meta_network.name": "label"})
+    config = RewriteConfig(schemas=("crmp",), renames={"crmp.meta_network.name": "label"})
     output = run_rename(migration(up, batch("meta_network", BATCH_DOWN, "'crmp'")), config)
     assert output == migration(
         batch(
@@ -504,5 +504,5 @@ def test_batch_declared_rename_carries_type_change() -> None:
 def test_batch_declared_rename_for_another_schema_is_not_applied() -> None:
     up = batch("meta_network", BATCH_UP.replace("sa.String(length=255)", "sa.Text()"))
     source = migration(up, batch("meta_network", BATCH_DOWN))
-    config = RewriteConfig(renames={"crmp.meta_network.name": "label"})
+    config = RewriteConfig(schemas=("crmp",), renames={"crmp.meta_network.name": "label"})
     assert run_rename(source, config) == source

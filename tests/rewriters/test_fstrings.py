@@ -9,7 +9,7 @@ import pytest
 
 from rewriters.cli import main
 
-from .rewriters_testlib import HEADER, IMPORTED_HEADER, run_schema
+from .rewriters_testlib import HEADER, IMPORTED_HEADER, PYCDS_TOML, run_schema
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_fstring_docstrings_are_documentation():
 
 
 def test_check_no_longer_passes_schema_literals_in_fstrings(tmp_path: Path, capsys, monkeypatch):
-    (tmp_path / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["crmp"]\n')
+    (tmp_path / "pyproject.toml").write_text(PYCDS_TOML)
     monkeypatch.chdir(tmp_path)
     rewritable, reported = tmp_path / "a.py", tmp_path / "b.py"
     rewritable.write_text(HEADER + 'op.execute(f"UPDATE crmp.meta_network SET n = {n}")\n')

@@ -37,6 +37,9 @@ def _metadata_with_a_new_column() -> sa.MetaData:
     return copy
 
 
+CHECK_HOOK = "alembic-rewrite-check"
+
+
 def _pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     bin_dir = str(Path(sys.executable).parent)
     return subprocess.run(
@@ -59,7 +62,7 @@ def test_pre_commit_catches_a_draft_whose_rewrite_hook_was_killed(head_db, tmp_p
     repo = tmp_path / "repo"
     versions = repo / "pycds" / "alembic" / "versions"
     versions.mkdir(parents=True)
-    for name in (".pre-commit-config.yaml", "pyproject.toml"):
+    for name in (".pre-commit-config.yaml", "pyproject.toml", "pycds/pyproject.toml"):
         shutil.copy(ROOT / name, repo / name)
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
 
@@ -80,14 +83,14 @@ def test_pre_commit_catches_a_draft_whose_rewrite_hook_was_killed(head_db, tmp_p
     relative = str(draft.relative_to(repo))
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
 
-    check = _pre_commit(repo, "pycds-rewrite-check", "--hook-stage", "manual", "--files", relative)
+    check = _pre_commit(repo, CHECK_HOOK, "--hook-stage", "manual", "--files", relative)
     assert check.returncode == 1, check.stdout + check.stderr
     assert f"Rewriting {relative} (--check: not written)" in check.stdout
     assert HARD_CODED.search(draft.read_text())
 
-    fix = _pre_commit(repo, "pycds-rewrite", "--files", relative)
+    fix = _pre_commit(repo, "alembic-rewrite", "--files", relative)
     assert fix.returncode == 1  # the fixer changed the file: the commit stops for review
     fixed = draft.read_text()
     assert not HARD_CODED.search(fixed) and "schema=schema_name" in fixed
-    again = _pre_commit(repo, "pycds-rewrite-check", "--hook-stage", "manual", "--files", relative)
+    again = _pre_commit(repo, CHECK_HOOK, "--hook-stage", "manual", "--files", relative)
     assert again.returncode == 0, again.stdout + again.stderr

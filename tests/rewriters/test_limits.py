@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from rewriters.workers import cpu_count
+from tests.rewriters.rewriters_testlib import PYCDS_TOML
 
 HEADER = "from alembic import op\n\n\ndef upgrade():\n"
 DROP = "    op.drop_table('t', schema='crmp')\n"
@@ -22,7 +23,7 @@ REWRITTEN_MARK = "schema=schema_name"
 
 
 def _project(tmp_path: Path, files: int) -> Path:
-    (tmp_path / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["crmp"]\n')
+    (tmp_path / "pyproject.toml").write_text(PYCDS_TOML)
     versions = tmp_path / "versions"
     versions.mkdir()
     for n in range(files):

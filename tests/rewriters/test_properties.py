@@ -13,8 +13,8 @@ import ast
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rewriters.config import RewriteConfig
 from rewriters.pipeline import rewrite_source
+from tests.rewriters.rewriters_testlib import PYCDS_CONFIG
 
 SCHEMAS = st.sampled_from(["'crmp'", '"crmp"', "'public'", "'other'", "schema_name", "None"])
 IDENT = st.sampled_from(["meta_station", "obs_raw", "t", "crmp_x", "x"])
@@ -100,7 +100,7 @@ def _without_added_lines(tree: ast.Module) -> ast.Module:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(MODULES)
 def test_rewrite_parses_is_idempotent_and_preserves_everything_else(source: str) -> None:
-    config = RewriteConfig()
+    config = PYCDS_CONFIG
     result = rewrite_source(source, config)
     output_tree = ast.parse(result.source)  # output parses
     assert rewrite_source(result.source, config).source == result.source  # idempotent
@@ -113,4 +113,4 @@ def test_rewrite_parses_is_idempotent_and_preserves_everything_else(source: str)
 @given(st.lists(statements(), min_size=1, max_size=6))
 def test_other_schemas_are_never_touched(body: list[str]) -> None:
     source = "from alembic import op\n\n" + "\n".join(body).replace("crmp", "zzzz") + "\n"
-    assert rewrite_source(source, RewriteConfig()).source == source
+    assert rewrite_source(source, PYCDS_CONFIG).source == source

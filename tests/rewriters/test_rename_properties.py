@@ -13,8 +13,7 @@ import ast
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rewriters.config import RewriteConfig
-from tests.rewriters.rewriters_testlib import run_rename
+from tests.rewriters.rewriters_testlib import PYCDS_CONFIG, run_rename
 
 # (metadata spelling, reflected spelling) of the same type, and one different type.
 TYPES = [
@@ -83,8 +82,8 @@ def _renames(statements: list[str]) -> list[tuple[str, str, str]]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(migrations())
 def test_renames_are_backed_by_pairs_and_everything_else_is_kept(source: str) -> None:
-    output = run_rename(source, RewriteConfig())
-    assert run_rename(output, RewriteConfig()) == output
+    output = run_rename(source, PYCDS_CONFIG)
+    assert run_rename(output, PYCDS_CONFIG) == output
     up_in, down_in = _statements(source, "upgrade"), _statements(source, "downgrade")
     up_out, down_out = _statements(output, "upgrade"), _statements(output, "downgrade")
     renames_up, renames_down = _renames(up_out), _renames(down_out)
@@ -217,8 +216,8 @@ def _scoped_renames(statements: list[tuple[str | None, str]]) -> list[tuple]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batch_migrations())
 def test_batch_renames_stay_within_one_block_and_its_mirror(source: str) -> None:
-    output = run_rename(source, RewriteConfig())
-    assert run_rename(output, RewriteConfig()) == output
+    output = run_rename(source, PYCDS_CONFIG)
+    assert run_rename(output, PYCDS_CONFIG) == output
     up_in, down_in = _scoped_statements(source, "upgrade"), _scoped_statements(source, "downgrade")
     up_out = _scoped_statements(output, "upgrade")
     down_out = _scoped_statements(output, "downgrade")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.rewriters.rewriters_testlib import PYCDS_TOML
+
 CAPABILITIES = "-dac_override,-dac_read_search"
 HEADER = "from alembic import op\n\n\ndef upgrade():\n"
 NEEDS_REWRITE = HEADER + "    op.drop_table('t', schema='crmp')\n"
@@ -37,7 +39,7 @@ def tree() -> Iterator[Path]:
     """A world-readable folder (pytest's own tmp folders are private to root)."""
     folder = Path(tempfile.mkdtemp(prefix="pycds-rewrite-"))
     folder.chmod(0o755)
-    (folder / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["crmp"]\n')
+    (folder / "pyproject.toml").write_text(PYCDS_TOML)
     yield folder
     for path in [folder, *folder.rglob("*")]:
         if path.is_dir():
