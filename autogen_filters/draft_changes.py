@@ -1,6 +1,6 @@
 """What a written draft claims to do, read from its source (after the post-write hooks).
 
-The verifier needs it in the file's own terms, because hooks such as ``pycds-rewrite`` change
+The verifier needs it in the file's own terms, because hooks such as ``alembic-rewrite`` change
 the draft after autogenerate (a drop + add becomes a rename): which tables ``upgrade()``
 touches, which columns and tables it renames, and which functions it creates or replaces (their
 triggers' tables are written through them). Only literal names are read: ``'meta_network'``,

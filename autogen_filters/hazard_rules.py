@@ -75,7 +75,7 @@ HAZARD_RULES: tuple[HazardRule, ...] = (
         category="data-loss",
         explanation="A drop and an add in the same table were left as drop + add: if this is a "
         "rename, the values of the dropped column (or table) are lost.",
-        alternative="Declare the rename (ORM info={'renamed_from': 'old'}, or pycds-rewrite "
+        alternative="Declare the rename (ORM info={'renamed_from': 'old'}, or alembic-rewrite "
         "--rename table.old=new) so that the draft renames instead.",
         peers=("Atlas BC102 (rename detection)", "Django's rename questioner"),
         examples=(

@@ -28,6 +28,7 @@ from alembic.autogenerate.rewriter import Rewriter
 from alembic.operations import ops
 from alembic_utils.reversible_op import RevertOp
 
+from rewriters.rename_rules import SCHEMA_ONLY_OPS as RULES_SCHEMA_ONLY_OPS
 from rewriters.rename_rules import (
     ColumnSpec,
     TypeSpec,
@@ -40,20 +41,30 @@ from rewriters.rename_rules import (
     same_definition,
 )
 
-#: Ops that only change the schema: anything else between a drop and an add blocks a rename.
+#: The Alembic op class of each schema-only operation of the rules (``op.*`` name -> class).
+OP_CLASSES: dict[str, type] = {
+    "add_column": ops.AddColumnOp,
+    "drop_column": ops.DropColumnOp,
+    "alter_column": ops.AlterColumnOp,
+    "create_table": ops.CreateTableOp,
+    "drop_table": ops.DropTableOp,
+    "rename_table": ops.RenameTableOp,
+    "create_index": ops.CreateIndexOp,
+    "drop_index": ops.DropIndexOp,
+    "create_foreign_key": ops.AddConstraintOp,
+    "create_unique_constraint": ops.AddConstraintOp,
+    "create_primary_key": ops.AddConstraintOp,
+    "create_check_constraint": ops.AddConstraintOp,
+    "create_exclude_constraint": ops.AddConstraintOp,
+    "drop_constraint": ops.DropConstraintOp,
+    "create_table_comment": ops.CreateTableCommentOp,
+    "drop_table_comment": ops.DropTableCommentOp,
+}
+#: Ops that only change the schema (:data:`rewriters.rename_rules.SCHEMA_ONLY_OPS`), plus the
+#: per-table container autogenerate groups them in: anything else between a drop and an add
+#: blocks a rename.
 SCHEMA_ONLY_OPS: tuple[type, ...] = (
-    ops.AddColumnOp,
-    ops.DropColumnOp,
-    ops.AlterColumnOp,
-    ops.CreateIndexOp,
-    ops.DropIndexOp,
-    ops.AddConstraintOp,
-    ops.DropConstraintOp,
-    ops.CreateTableCommentOp,
-    ops.DropTableCommentOp,
-    ops.CreateTableOp,
-    ops.DropTableOp,
-    ops.RenameTableOp,
+    *dict.fromkeys(OP_CLASSES[name] for name in sorted(RULES_SCHEMA_ONLY_OPS)),
     ops.ModifyTableOps,
 )
 RENAMED_FROM = "renamed_from"

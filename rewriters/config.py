@@ -16,6 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rewriters.errors import ConfigError
+from rewriters.rename_rules import parse_rename_entry
+
 #: No schema literal is assumed: the project names its own (``[tool.alembic-rewrite.schema]``).
 DEFAULT_SCHEMAS: tuple[str, ...] = ()
 #: The call used when a project names schemas but no ``schema-call``: a bare name, no import.
@@ -24,9 +27,7 @@ DEFAULT_SCHEMA_CALL = "get_schema_name"
 SCHEMA_VARIABLE = "schema_name"
 TOOL = "alembic-rewrite"
 
-
-class ConfigError(Exception):
-    """Raised for an invalid configuration (bad TOML, wrong types, bad dotted path)."""
+__all__ = ["ConfigError", "RewriteConfig", "load_config", "parse_rename_entry"]
 
 
 @dataclass(frozen=True)
@@ -97,27 +98,6 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
         if name in table:
             config = plugin.configure(table[name], source, config)
     return config
-
-
-def parse_rename_entry(key: str, value: str, source: str = "--rename") -> tuple[str, str, str]:
-    """Split a declared rename into ``(table_key, old, new)``.
-
-    ``"meta_network.old_col" = "new_col"`` declares a column rename (table key
-    ``"meta_network"``); ``"crmp.meta_network.old_col"`` restricts it to one schema (table key
-    ``"crmp.meta_network"``). ``"old_table" = "table:new_table"`` declares a table rename, with
-    an empty ``old`` column in the result.
-    """
-    if value.startswith("table:"):
-        new = value.removeprefix("table:")
-        if not key or not new:
-            raise ConfigError(f"{source}: bad table rename {key!r} = {value!r}")
-        return key, "", new
-    table_key, _, old = key.rpartition(".")
-    if not table_key or not old or not value:
-        raise ConfigError(
-            f'{source}: bad rename {key!r} = {value!r} (expected "table.old_column" = "new")'
-        )
-    return table_key, old, value
 
 
 def find_pyproject(start: Path) -> Path | None:

@@ -42,6 +42,7 @@ from rewriters._cst import last_name, string_value
 from rewriters.config import RewriteConfig
 from rewriters.plugin import TransformResult
 from rewriters.rename_rules import (
+    SCHEMA_ONLY_OPS,
     ColumnSpec,
     TypeSpec,
     declared_renames,
@@ -54,25 +55,6 @@ from rewriters.rename_rules import (
 )
 
 COMMENT_PREFIX = "# alembic-rewrite: possible rename"
-#: op.* calls that change the schema only; anything else between a drop and an add blocks it.
-SCHEMA_ONLY_OPS = {
-    "add_column",
-    "drop_column",
-    "alter_column",
-    "create_table",
-    "drop_table",
-    "rename_table",
-    "create_index",
-    "drop_index",
-    "create_foreign_key",
-    "create_unique_constraint",
-    "create_primary_key",
-    "create_check_constraint",
-    "create_exclude_constraint",
-    "drop_constraint",
-    "create_table_comment",
-    "drop_table_comment",
-}
 _NON_TYPE_COLUMN_ARGS = {"ForeignKey", "Identity", "Computed", "Sequence", "CheckConstraint"}
 _EMPTY = cst.Module(body=[])
 

@@ -71,7 +71,7 @@ class Rewriter:
 
 def check_keys(plugin: str, table: Mapping[str, Any], keys: Mapping[str, str], source: str) -> None:
     """Raise ConfigError (one line) for a key the plugin does not know."""
-    from rewriters.config import ConfigError
+    from rewriters.errors import ConfigError
 
     if not isinstance(table, Mapping):
         raise ConfigError(f"{source}: [tool.alembic-rewrite.{plugin}] must be a table")

@@ -1,7 +1,13 @@
-"""The one implementation of the rename rules, shared by the LibCST rewriter
+"""The one home of the rename rules, shared by the LibCST rewriter
 (:mod:`rewriters.drop_add_to_rename`) and the op-tree Rewriter (:mod:`autogen_filters.renames`).
 
-Pure functions on small dataclasses, no LibCST and no SQLAlchemy objects:
+Pure functions on small dataclasses and the standard library only (no LibCST, no SQLAlchemy,
+no Alembic), so that alembic-autogen-filters can import them from alembic-rewriters, which
+installs with LibCST alone:
+
+* :data:`SCHEMA_ONLY_OPS`: the Alembic operations, by ``op.*`` name, that may sit between a
+  drop and an add without blocking a rename;
+* :func:`parse_rename_entry`: the syntax of a declared rename;
 
 * :func:`normalise_type` maps generic and reflected spellings of a type to one canonical
   :class:`TypeSpec` (``sa.Integer()`` = ``sa.INTEGER()``, ``sa.String(10)`` =
@@ -20,7 +26,31 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from rewriters.config import parse_rename_entry
+from rewriters.errors import ConfigError
+
+#: ``op.*`` operations that change the schema only; anything else between a drop and an add
+#: (data changes, ``execute``, entity ops) blocks a rename. The op-tree side maps each name to
+#: its Alembic op class (autogen_filters.renames).
+SCHEMA_ONLY_OPS: frozenset[str] = frozenset(
+    {
+        "add_column",
+        "drop_column",
+        "alter_column",
+        "create_table",
+        "drop_table",
+        "rename_table",
+        "create_index",
+        "drop_index",
+        "create_foreign_key",
+        "create_unique_constraint",
+        "create_primary_key",
+        "create_check_constraint",
+        "create_exclude_constraint",
+        "drop_constraint",
+        "create_table_comment",
+        "drop_table_comment",
+    }
+)
 
 _CANONICAL_TYPES: dict[str, tuple[str, ...]] = {
     "integer": ("Integer", "INTEGER", "INT"),
@@ -287,3 +317,24 @@ def declared_renames(
         elif old and any(table_key == prefix + table for prefix in prefixes):
             declared[old] = new
     return declared
+
+
+def parse_rename_entry(key: str, value: str, source: str = "--rename") -> tuple[str, str, str]:
+    """Split a declared rename into ``(table_key, old, new)``.
+
+    ``"meta_network.old_col" = "new_col"`` declares a column rename (table key
+    ``"meta_network"``); ``"crmp.meta_network.old_col"`` restricts it to one schema (table key
+    ``"crmp.meta_network"``). ``"old_table" = "table:new_table"`` declares a table rename, with
+    an empty ``old`` column in the result.
+    """
+    if value.startswith("table:"):
+        new = value.removeprefix("table:")
+        if not key or not new:
+            raise ConfigError(f"{source}: bad table rename {key!r} = {value!r}")
+        return key, "", new
+    table_key, _, old = key.rpartition(".")
+    if not table_key or not old or not value:
+        raise ConfigError(
+            f'{source}: bad rename {key!r} = {value!r} (expected "table.old_column" = "new")'
+        )
+    return table_key, old, value

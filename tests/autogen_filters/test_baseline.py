@@ -1,4 +1,4 @@
-"""pycds-autogen-baseline on real PostgreSQL, through pycds's env.py and a throw-away ini file.
+"""autogen-baseline on real PostgreSQL, through pycds's env.py and a throw-away ini file.
 
 The round trip that matters: baseline a CRMP-like database with an empty registry, see the
 loader refuse the placeholder reasons, fill them in, and `alembic check` passes with the result.
@@ -70,7 +70,7 @@ def test_unreachable_database_is_a_one_line_error(tmp_path, capsys):
     ini = write_ini(tmp_path, "postgresql+psycopg2://nobody@127.0.0.1:1/none", PYCDS_REGISTRY)
     assert main(["-c", str(ini), "-x", "db=legacy"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("pycds-autogen-baseline: error: cannot connect")
+    assert err.startswith("autogen-baseline: error: cannot connect")
     assert "\n" not in err
 
 

@@ -123,3 +123,31 @@ def test_declared_renames_lookup() -> None:
     assert declared_renames(entries, "t", ("crmp",)) == {"a": "b", "c": "d"}
     assert declared_renames(entries, "t", ()) == {"a": "b"}
     assert declared_renames(entries, None, ("crmp",)) == {"old_t": "new_t"}
+
+
+def test_one_home_for_the_schema_only_ops() -> None:
+    """Both rename implementations read the one list of rewriters.rename_rules."""
+    from alembic.operations import ops
+
+    import rewriters.drop_add_to_rename as cst_side
+    from autogen_filters import renames as op_tree_side
+    from rewriters import rename_rules
+
+    assert cst_side.SCHEMA_ONLY_OPS is rename_rules.SCHEMA_ONLY_OPS
+    assert set(op_tree_side.OP_CLASSES) == rename_rules.SCHEMA_ONLY_OPS
+    assert set(op_tree_side.SCHEMA_ONLY_OPS) == {
+        *op_tree_side.OP_CLASSES.values(),
+        ops.ModifyTableOps,
+    }
+
+
+def test_rules_need_the_standard_library_only() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rewriters.rename_rules; "
+        "print(sorted(m for m in ('libcst', 'sqlalchemy', 'alembic', 'pycds') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
