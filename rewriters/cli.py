@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from rewriters.config import ConfigError, RewriteConfig, load_config, parse_rename_entry
+from rewriters.config import ConfigError, RewriteConfig, load_config
 from rewriters.files import Unreadable, decode, iter_python_files, write_atomic
 from rewriters.pipeline import (
     PipelineResult,
@@ -107,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cli_renames(entries: list[str]) -> dict[str, str]:
+    from rewriters.rename_rules import parse_rename_entry  # its regexes cost a hook run
+
     renames: dict[str, str] = {}
     for entry in entries:
         key, sep, value = entry.partition("=")

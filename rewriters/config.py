@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from rewriters.errors import ConfigError
-from rewriters.rename_rules import parse_rename_entry
 
 #: No schema literal is assumed: the project names its own (``[tool.alembic-rewrite.schema]``).
 DEFAULT_SCHEMAS: tuple[str, ...] = ()
@@ -27,7 +26,7 @@ DEFAULT_SCHEMA_CALL = "get_schema_name"
 SCHEMA_VARIABLE = "schema_name"
 TOOL = "alembic-rewrite"
 
-__all__ = ["ConfigError", "RewriteConfig", "load_config", "parse_rename_entry"]
+__all__ = ["ConfigError", "RewriteConfig", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,8 @@ class RewriteConfig:
     schema_call: str = DEFAULT_SCHEMA_CALL
     renames: dict[str, str] = field(default_factory=dict)
     rename: bool = True
+    #: Modules of the project's own plugins (``[tool.alembic-rewrite] plugins``).
+    plugins: tuple[str, ...] = ()
     #: Settings of the other plugins, by plugin name (e.g. ``options["role"]``).
     options: Mapping[str, Any] = field(default_factory=dict)
 
@@ -87,13 +88,19 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
 
     if not isinstance(table, Mapping):
         raise ConfigError(f"{source}: [tool.{TOOL}] must be a table")
-    known = plugins()
-    unknown = sorted(set(table) - set(known))
+    extra = table.get("plugins", [])
+    if not isinstance(extra, list) or not all(isinstance(m, str) and m for m in extra):
+        raise ConfigError(f"{source}: 'plugins' must be a list of module names")
+    try:
+        known = plugins(tuple(extra))
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    unknown = sorted(set(table) - set(known) - {"plugins"})
     if unknown:
         raise ConfigError(
             f"{source}: unknown rewriter(s) {unknown} in [tool.{TOOL}] (known: {sorted(known)})"
         )
-    config = RewriteConfig()
+    config = RewriteConfig(plugins=tuple(extra))
     for name, plugin in known.items():
         if name in table:
             config = plugin.configure(table[name], source, config)
@@ -118,6 +125,11 @@ def _load_pyproject(path: Path) -> RewriteConfig:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    if "pycds-rewrite" in data.get("tool", {}):
+        raise ConfigError(
+            f"{path}: [tool.pycds-rewrite] is now [tool.{TOOL}.schema] and "
+            f"[tool.{TOOL}.rename] (see docs/rewriters.md)"
+        )
     table = data.get("tool", {}).get(TOOL)
     if table is None:
         return RewriteConfig()

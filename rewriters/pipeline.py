@@ -40,7 +40,7 @@ def wanted(source: str, config: RewriteConfig) -> list[Rewriter]:
     """The enabled plugins whose cheap text pre-check passes: empty means no parse at all."""
     return [
         plugin
-        for plugin in plugins().values()
+        for plugin in plugins(config.plugins).values()
         if plugin.enabled(config) and plugin.precheck(source, config)
     ]
 
@@ -52,7 +52,7 @@ def might_need_rewrite(source: str, config: RewriteConfig) -> bool:
 
 def unconfigured(config: RewriteConfig) -> list[str]:
     """When no plugin that needs project knowledge is configured: what to configure."""
-    needing = [plugin for plugin in plugins().values() if plugin.hint]
+    needing = [plugin for plugin in plugins(config.plugins).values() if plugin.hint]
     if any(plugin.enabled(config) for plugin in needing):
         return []
     return [plugin.hint for plugin in needing]

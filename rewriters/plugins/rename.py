@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from rewriters.config import ConfigError, RewriteConfig, parse_rename_entry
+from rewriters.config import ConfigError, RewriteConfig
 from rewriters.plugin import Case, Rewriter, check_keys
 
 KEYS = {
@@ -19,6 +19,8 @@ KEYS = {
 
 
 def configure(table: Mapping[str, Any], source: str, config: RewriteConfig) -> RewriteConfig:
+    from rewriters.rename_rules import parse_rename_entry  # its regexes cost a hook run
+
     check_keys("rename", table, KEYS, source)
     renames = table.get("renames", {})
     if not isinstance(renames, dict) or not all(

@@ -45,3 +45,11 @@ def test_unknown_or_bad_keys_are_one_line_errors(table, message):
     with pytest.raises(ConfigError, match=message) as caught:
         config_from_table(table, "pyproject.toml")
     assert "\n" not in str(caught.value)
+
+
+def test_the_old_table_is_a_one_line_error(tmp_path):
+    from rewriters.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text('[tool.pycds-rewrite]\nschema = ["crmp"]\n')
+    with pytest.raises(ConfigError, match=r"\[tool.pycds-rewrite\] is now \[tool.alembic-rewrite"):
+        load_config(tmp_path)

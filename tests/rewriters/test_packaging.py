@@ -3,6 +3,7 @@ root (what pre-commit pip-installs for the published hooks) builds that same dis
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -40,9 +41,17 @@ def test_generic_distributions_need_no_pycds() -> None:
 
 @pytest.mark.parametrize("where", [".", "rewriters"])
 def test_wheel_holds_rewriters_only_and_requires_libcst_only(where: str, tmp_path: Path) -> None:
+    # Built from a copy: setuptools leaves build/ and *.egg-info next to the sources.
+    source = tmp_path / "src"
+    ignore = shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+    if where == ".":
+        shutil.copytree(ROOT / "rewriters", source / "rewriters", ignore=ignore)
+        shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
+    else:
+        shutil.copytree(ROOT / where, source, ignore=ignore)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-         "-w", str(tmp_path), str(ROOT / where)],
+         "-w", str(tmp_path), str(source)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     (wheel,) = tmp_path.glob("alembic_rewriters-*.whl")

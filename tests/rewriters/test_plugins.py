@@ -53,3 +53,30 @@ def test_without_configuration_nothing_project_specific_happens() -> None:
     assert rewrite_source(source, config).source == source
     assert len(unconfigured(config)) == 2
     assert unconfigured(config_from_table({"schema": {"schema": "crmp"}})) == []
+
+
+def test_a_project_adds_its_own_plugin_by_module_name(tmp_path, monkeypatch) -> None:
+    """One module defining PLUGIN, named in [tool.alembic-rewrite] plugins, with its table."""
+    (tmp_path / "shout_plugin.py").write_text(
+        "from rewriters.plugin import Rewriter, check_keys\n"
+        "from dataclasses import replace\n\n"
+        "def configure(table, source, config):\n"
+        "    check_keys('shout', table, {'word': 'w'}, source)\n"
+        "    return replace(config, options={**config.options, 'shout': table['word']})\n\n"
+        "PLUGIN = Rewriter(name='shout', description='d', keys={'word': 'w'},\n"
+        "    configure=configure, enabled=lambda c: 'shout' in c.options,\n"
+        "    precheck=lambda s, c: c.options['shout'] in s, transform='shout_plugin:transform')\n\n"
+        "def transform(module, config):\n"
+        "    import libcst as cst\n"
+        "    from rewriters.plugin import TransformResult\n"
+        "    word = config.options['shout']\n"
+        "    new = cst.parse_module(module.code.replace(word, word.upper()))\n"
+        "    return TransformResult(new, True)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    config = config_from_table({"plugins": ["shout_plugin"], "shout": {"word": "hello"}})
+    assert rewrite_source("x = 'hello'\n", config).source == "x = 'HELLO'\n"
+    with pytest.raises(Exception, match="unknown key"):
+        config_from_table({"plugins": ["shout_plugin"], "shout": {"wrd": "hello"}})
+    with pytest.raises(Exception, match="plugin 'no_such_module' cannot be loaded"):
+        config_from_table({"plugins": ["no_such_module"]})
