@@ -41,9 +41,12 @@ RULE_FIELDS = ("kind", "table", "name", "difference", "db", "orm")
 
 
 @pytest.fixture(scope="session")
-def example_bin(request: pytest.FixtureRequest) -> Path:
-    """``bin`` of the virtualenv with only rewriters, autogen_filters and psycopg2."""
-    return example_env.build(request.config.cache.mkdir("example-venv"))
+def example_bin(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``bin`` of the virtualenv with only rewriters, autogen_filters and psycopg2; kept in
+    pytest's cache (in this run's temporary folder under ``-p no:cacheprovider``)."""
+    cache = getattr(request.config, "cache", None)
+    folder = cache.mkdir("example-venv") if cache else tmp_path_factory.mktemp("example-venv")
+    return example_env.build(folder)
 
 
 @pytest.fixture(params=["inventory", "depot"])
