@@ -1,5 +1,6 @@
 """Every function, trigger, view and materialized view of the CRMP schema, as alembic-utils
-entities.
+entities; with the extensions and the standard grants, everything autogenerate compares
+(:func:`declared_entities`).
 
 All builders are pure: they take a schema name (default ``pycds.get_schema_name()``) and
 return fresh entity objects for that schema; nothing is registered at import. Every SQL
@@ -22,11 +23,14 @@ from __future__ import annotations
 
 import re
 
+from alembic_utils.pg_extension import PGExtension
 from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
+from pycds.replaceables.extensions import extensions
 from pycds.replaceables.functions import functions
+from pycds.replaceables.grants import standard_grants
 from pycds.replaceables.history import (
     history_entities,
     history_functions,
@@ -58,6 +62,11 @@ def all_entities(schema: str | None = None) -> list[ReplaceableEntity]:
         *matviews(schema),
         *views_on_matviews(schema),
     ]
+
+
+def declared_entities(schema: str | None = None) -> list[ReplaceableEntity]:
+    """What pycds declares to autogenerate: extensions, every entity, the standard grants."""
+    return [*extensions(), *all_entities(schema), *standard_grants(schema)]
 
 
 # Which views and matviews read each matview directly. Maintained by hand, checked by a test
@@ -107,6 +116,8 @@ def needs_su_role(entity: ReplaceableEntity) -> bool:
     Untrusted languages (PL/Python, PL/Perl "u", C) admit only superusers. The language is
     read from the definition itself, so a new PL/Python function cannot be forgotten.
     """
+    if isinstance(entity, PGExtension):
+        return True  # CREATE EXTENSION of untrusted ones needs a superuser (pycds #126)
     if not isinstance(entity, PGFunction):
         return False
     header = entity.definition.split("$$", 1)[0]
@@ -121,7 +132,9 @@ __all__ = [
     "MatviewIndex",
     "all_entities",
     "all_functions",
+    "declared_entities",
     "dependents_of",
+    "extensions",
     "functions",
     "history_entities",
     "history_functions",
@@ -134,6 +147,7 @@ __all__ = [
     "network_entities",
     "network_trigger_functions",
     "network_triggers",
+    "standard_grants",
     "views",
     "views_on_matviews",
     "views_on_tables",
