@@ -27,6 +27,7 @@ from alembic_utils.pg_extension import PGExtension
 from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.replaceable_entity import ReplaceableEntity
+from sqlalchemy import MetaData
 
 from pycds.replaceables.extensions import extensions
 from pycds.replaceables.functions import functions
@@ -64,9 +65,12 @@ def all_entities(schema: str | None = None) -> list[ReplaceableEntity]:
     ]
 
 
-def declared_entities(schema: str | None = None) -> list[ReplaceableEntity]:
-    """What pycds declares to autogenerate: extensions, every entity, the standard grants."""
-    return [*extensions(), *all_entities(schema), *standard_grants(schema)]
+def declared_entities(
+    schema: str | None = None, metadata: MetaData | None = None
+) -> list[ReplaceableEntity]:
+    """What pycds declares to autogenerate: extensions, every entity, the standard grants
+    (on the history tables of ``metadata``, default pycds's ORM)."""
+    return [*extensions(), *all_entities(schema), *standard_grants(schema, metadata)]
 
 
 # Which views and matviews read each matview directly. Maintained by hand, checked by a test
