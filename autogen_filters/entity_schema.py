@@ -108,6 +108,9 @@ class _Templates:
         """A copy of ``entity`` that renders with the schema as a variable."""
         if entity.schema != self.schema:
             return entity
+        if entity.type_ == "grant_table":
+            name = re.sub(r"\W", "_", f"{entity.table}_{entity.role}_{entity.grant}".lower())
+            return self._rendered(entity, name, _grant_fields(entity, self.variable))
         probed = self.probed(entity)
         name = entity.signature.split("(")[0]
         on_entity = getattr(entity, "on_entity", None)
@@ -126,6 +129,9 @@ class _Templates:
         for field in _OTHER_FIELDS:
             if hasattr(entity, field):
                 fields.append(f"    {field}={getattr(entity, field)!r},")
+        return self._rendered(entity, name, fields)
+
+    def _rendered(self, entity: ReplaceableEntity, name: str, fields: list[str]) -> Any:
         rendered = f"{name} = {type(entity).__name__}(\n" + "\n".join(fields) + "\n)\n"
         parametrised = copy.copy(entity)
         # Instance attributes shadow the class's methods: only this copy renders differently.
@@ -143,6 +149,19 @@ class _Templates:
             return statement
         found = self.template(statement, None, f"op.execute({statement[:60]!r}...)")
         return SchemaLiteral(statement, found) if found is not None else statement
+
+
+def _grant_fields(entity: Any, variable: str) -> list[str]:
+    """A ``PGGrantTable``'s constructor arguments; only ``schema`` holds the schema (its
+    identity and definition are derived, not arguments)."""
+    return [
+        f"    schema={variable},",
+        f"    table={entity.table!r},",
+        f"    columns={entity.columns!r},",
+        f"    role={entity.role!r},",
+        f"    grant={str(entity.grant)!r},",
+        f"    with_grant_option={entity.with_grant_option!r},",
+    ]
 
 
 _SQL_ATTRIBUTES = ("extra_sql", "extra_sql_on_create", "live_extra_sql", "replaced_by_extra_sql")

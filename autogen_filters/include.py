@@ -14,6 +14,8 @@ same name, so presence cannot be told apart from a definition change here; those
 the op tree (:mod:`autogen_filters.directives`). Reflected replaceable entities (functions, views,
 triggers, grants...) reach ``include_object`` only from the drop scan, so a ``db_only`` rule skips
 them here; local entities are never skipped here, so a definition change still comes through.
+Declared extensions are compared in whatever schema they place their members (``public`` for
+PostGIS); every other entity outside the managed schema is skipped.
 """
 
 from __future__ import annotations
@@ -66,7 +68,9 @@ class IncludeHooks:
 
     def _include_entity(self, entity: Any, reflected: bool) -> bool:
         if entity.schema != self.schema:
-            return False
+            # A declared extension is compared wherever its members live (postgis in public):
+            # the project needs it, and drops are still only proposed in the managed schema.
+            return not reflected and entity.type_ == "extension"
         if not reflected:
             # A local entity is compared by simulation; skipping it here would hide a definition
             # change, so orm_only and definition rules act on the resulting ops instead.

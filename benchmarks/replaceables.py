@@ -49,11 +49,12 @@ from tests.autogen_filters.replaceables.helpers import (  # noqa: E402
 CASES = ("no change", "10% changed", "all new")
 
 
-def server_url(given: str | None) -> str:
+def server_url(given: str | None, database: str = "postgres") -> str:
+    """``given``, else the URL of ``database`` on the local server, with the psycopg2 driver."""
     url = (
         given
         or subprocess.run(
-            ["pycds-db", "url", "postgres"], check=True, capture_output=True, text=True
+            ["pycds-db", "url", database], check=True, capture_output=True, text=True
         ).stdout.strip()
     )
     parsed = make_url(url)

@@ -1,8 +1,9 @@
 """pycds's use of the generic autogenerate tools: what env.py wires, in one place.
 
-- The replaceable objects (functions, views, matviews, triggers) are compared by
-  :mod:`autogen_filters.replaceables`; each view or matview it creates or replaces gets
-  its matview indexes and the standard grants again (:func:`extra_sql`).
+- The replaceable objects (extensions, functions, views, matviews, triggers, and the standard
+  grants on views and history tables) are compared by :mod:`autogen_filters.replaceables`;
+  each matview it creates or replaces gets its indexes and the standard grants again
+  (:func:`extra_sql`).
 - Known divergences are filtered by :class:`autogen_filters.AutogenFilters`, then the
   rename rewriter turns drop + add pairs into renames (declared in pyproject.toml, by an
   ORM ``info={"renamed_from": ...}`` hint, or inferred under the shared pairing rules); a
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic_utils.pg_extension import PGExtension
 from alembic_utils.pg_function import PGFunction
+from alembic_utils.pg_grant_table import PGGrantTable
 from alembic_utils.pg_materialized_view import PGMaterializedView
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.pg_view import PGView
@@ -39,23 +42,25 @@ from rewriters.config import load_config
 # Where env.py leaves the filters of the current run (see process_revision_directives).
 FILTERS_ATTRIBUTE = "autogen_filters"
 
-#: The kinds pycds declares and compares.  Grants and extensions are not declared yet (the
-#: standard grants come from :func:`extra_sql`): comparing those kinds would propose dropping
-#: every live grant and extension.
-KINDS = (PGFunction, PGView, PGMaterializedView, PGTrigger)
+#: The kinds pycds declares and compares (:func:`pycds.replaceables.declared_entities`):
+#: the standard grants on views and history tables are ``PGGrantTable`` entities, so a missing
+#: or extra grant shows up in autogenerate.
+KINDS = (PGExtension, PGFunction, PGView, PGMaterializedView, PGTrigger, PGGrantTable)
 
 
 def extra_sql(entity: ReplaceableEntity) -> list[str]:
-    """SQL to run after ``entity`` is (re)created: its matview indexes, the standard grants."""
-    statements: list[str] = []
-    if isinstance(entity, PGMaterializedView):
-        statements += [
-            index.create_sql(if_not_exists=True)
-            for index in indexes_of(entity.signature, entity.schema)
-        ]
-    if isinstance(entity, PGView | PGMaterializedView):
-        statements += standard_grant_statements(entity.schema, entity.signature)
-    return statements
+    """SQL to run after a matview is (re)created: its indexes and the standard grants.
+
+    Grants on materialized views are invisible to the grant kind (``information_schema``
+    leaves matviews out), so they cannot be entities: they are re-applied here instead.
+    """
+    if not isinstance(entity, PGMaterializedView):
+        return []
+    indexes = indexes_of(entity.signature, entity.schema)
+    return [
+        *(index.create_sql(if_not_exists=True) for index in indexes),
+        *standard_grant_statements(entity.schema, entity.signature),
+    ]
 
 
 def register(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from alembic import op
+from alembic_utils.pg_extension import PGExtension
 from alembic_utils.pg_function import PGFunction
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
@@ -54,6 +55,8 @@ def needs_su_role(entity: ReplaceableEntity) -> bool:
     Untrusted languages (PL/Python, PL/Perl "u", C) admit only superusers. The language is
     read from the definition itself, so a new PL/Python function cannot be forgotten.
     """
+    if isinstance(entity, PGExtension):
+        return True  # CREATE EXTENSION of untrusted ones needs a superuser (pycds #126)
     if not isinstance(entity, PGFunction):
         return False
     header = entity.definition.split("$$", 1)[0]

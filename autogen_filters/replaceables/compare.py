@@ -27,6 +27,7 @@ from alembic_utils.replaceable_entity import ReplaceableEntity
 from alembic_utils.statement import normalize_whitespace
 
 from .catalog import LiveEntity
+from .kinds import kind_of
 from .simulate import Simulation
 
 Action = Literal["create", "replace", "drop"]
@@ -103,7 +104,7 @@ def decide(
         current = live_by_identity.get(simulated.identity)
         if current is None:
             decisions.append(Decision("create", entity, simulated=simulated))
-        elif not same_definition(current.entity, simulated.entity):
+        elif not kind_of(entity).unchanged(current, simulated):
             decisions.append(Decision("replace", entity, live=current, simulated=simulated))
     drop_schemas = set(drop_schemas)
     for x in live:

@@ -80,12 +80,12 @@ def _database_url() -> str:
 
 
 def _entities() -> list:
-    """pycds's replaceable objects (or a test's replacement list)."""
+    """pycds's declared entities, grants and extensions included (or a test's list)."""
     if "entities" in config.attributes:
         return list(config.attributes["entities"])
-    from pycds.replaceables import all_entities
+    from pycds.replaceables import declared_entities
 
-    return all_entities(schema_name)
+    return declared_entities(schema_name)
 
 
 def _configure_options() -> dict:
@@ -184,7 +184,7 @@ def _refuse_older_upstream_revisions(connection: sa.Connection) -> None:
 
 
 def _register_replaceables() -> None:
-    """Compare pycds's functions, views, matviews and triggers on autogenerate."""
+    """Compare pycds's extensions, functions, views, matviews, triggers and grants."""
     from pycds.autogenerate import register
 
     register(_entities(), schema_name, config.attributes.get(FILTERS_ATTRIBUTE))

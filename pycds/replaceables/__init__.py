@@ -1,5 +1,6 @@
 """Every function, trigger, view and materialized view of the CRMP schema, as alembic-utils
-entities.
+entities; with the extensions and the standard grants, everything autogenerate compares
+(:func:`declared_entities`).
 
 All builders are pure: they take a schema name (default ``pycds.get_schema_name()``) and
 return fresh entity objects for that schema; nothing is registered at import. Every SQL
@@ -23,9 +24,12 @@ from __future__ import annotations
 from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.replaceable_entity import ReplaceableEntity
+from sqlalchemy import MetaData
 
 from pycds.migration_helpers import UNTRUSTED_LANGUAGES, needs_su_role
+from pycds.replaceables.extensions import extensions
 from pycds.replaceables.functions import functions
+from pycds.replaceables.grants import standard_grants
 from pycds.replaceables.history import (
     history_entities,
     history_functions,
@@ -57,6 +61,14 @@ def all_entities(schema: str | None = None) -> list[ReplaceableEntity]:
         *matviews(schema),
         *views_on_matviews(schema),
     ]
+
+
+def declared_entities(
+    schema: str | None = None, metadata: MetaData | None = None
+) -> list[ReplaceableEntity]:
+    """What pycds declares to autogenerate: extensions, every entity, the standard grants
+    (on the history tables of ``metadata``, default pycds's ORM)."""
+    return [*extensions(), *all_entities(schema), *standard_grants(schema, metadata)]
 
 
 # Which views and matviews read each matview directly. Maintained by hand, checked by a test
@@ -103,7 +115,9 @@ __all__ = [
     "MatviewIndex",
     "all_entities",
     "all_functions",
+    "declared_entities",
     "dependents_of",
+    "extensions",
     "functions",
     "history_entities",
     "history_functions",
@@ -116,6 +130,7 @@ __all__ = [
     "network_entities",
     "network_trigger_functions",
     "network_triggers",
+    "standard_grants",
     "views",
     "views_on_matviews",
     "views_on_tables",

@@ -11,6 +11,8 @@ and dropped before either is rebuilt; :func:`views_on_matviews` lists it separat
 
 from __future__ import annotations
 
+import re
+
 from alembic_utils.pg_view import PGView
 
 from pycds.replaceables._schema import resolve_schema
@@ -84,3 +86,30 @@ def views_on_matviews(schema: str | None = None) -> list[PGView]:
 def views(schema: str | None = None) -> list[PGView]:
     """All four views; the last one needs the matviews to exist."""
     return [*views_on_tables(schema), *views_on_matviews(schema)]
+
+
+_AS = re.compile(r"\bAS\s+(\w+)\s*$", re.IGNORECASE)
+
+
+def output_columns(view: PGView) -> list[str]:
+    """The column names of ``view``, read from its select list.
+
+    The definitions here are written ``SELECT <items> FROM ...``; an item is named by its
+    ``AS`` alias, else by its last dotted part (``h.lon`` -> ``lon``). Commas inside
+    parentheses do not separate items.
+    """
+    items_text = re.split(r"\bFROM\b", view.definition.split("SELECT", 1)[1], maxsplit=1)[0]
+    items, depth, current = [], 0, []
+    for char in items_text:
+        if char == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        current.append(char)
+    items.append("".join(current))
+    names = []
+    for item in (i.strip() for i in items):
+        alias = _AS.search(item)
+        names.append(alias.group(1) if alias else item.rsplit(".", 1)[-1])
+    return names

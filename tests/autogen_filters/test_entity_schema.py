@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from alembic_utils.pg_view import PGView
 
 from autogen_filters.entity_schema import make_entity_schema_writer
 from autogen_filters.replaceables.ops import CreateEntityOp
-from pycds.replaceables import all_entities
+from pycds.replaceables import all_entities, declared_entities
 from tests.autogen_filters.test_end_to_end import SCHEMA, check_clean, config_for
 
 SCHEMA_WORD = re.compile(rf"\b{SCHEMA}\.")
@@ -51,7 +52,7 @@ def _changed_variable_tags(entities: list) -> list:
 @pytest.mark.db
 @pytest.mark.slow
 def test_changed_variable_tags_draft_names_no_schema(head_db: str, tmp_path: Path) -> None:
-    entities = _changed_variable_tags(list(all_entities(SCHEMA)))
+    entities = _changed_variable_tags(list(declared_entities(SCHEMA)))
     config = config_for(head_db, tmp_path, entities=entities)
     script = command.revision(
         config, message="variable_tags", autogenerate=True, version_path=str(tmp_path)
@@ -163,3 +164,21 @@ def test_trigger_table_and_function_are_parametrised() -> None:
     assert "on_entity=f'{schema_name}.meta_network'" in rendered
     assert "EXECUTE FUNCTION {schema_name}.audit()" in rendered
     assert "is_constraint=False" in rendered
+
+
+def test_a_grant_renders_with_its_constructor_arguments() -> None:
+    # PGGrantTable takes no signature or definition: its identity is derived from its fields.
+    from alembic_utils.pg_grant_table import PGGrantTable
+
+    grant = PGGrantTable(
+        schema="crmp", table="obs_with_flags", role="viewer", grant="SELECT", columns=["b", "a"]
+    )
+    rendered, ambiguities = _writer_run(CreateEntityOp(grant))
+    assert ambiguities == []
+    pattern = r"obs_with_flags_viewer_select = PGGrantTable\(.*?\n\s*\)\n"
+    (code,) = re.findall(pattern, rendered, re.S)
+    namespace: dict = {"PGGrantTable": PGGrantTable, "schema_name": "other"}
+    exec(textwrap.dedent("    " + code), namespace)
+    built = namespace["obs_with_flags_viewer_select"]
+    assert built.identity == "PGGrantTable: other.obs_with_flags.viewer.SELECT"
+    assert built.columns == ["a", "b"] and built.with_grant_option is False

@@ -17,7 +17,7 @@ from test_end_to_end import REGISTRY, config_for, copy_metadata, table
 
 from autogen_filters.verify import PENDING_LINE, DraftVerifier, VerifyFailed
 from pycds import get_schema_name
-from pycds.replaceables import all_entities
+from pycds.replaceables import declared_entities
 from pycds.sample_rows import seed
 
 pytestmark = pytest.mark.db
@@ -231,7 +231,7 @@ def test_a_changed_function_lists_the_matviews_it_leaves_stale(head_db, tmp_path
             )
         return entity
 
-    config = config_for(head_db, tmp_path, entities=[change(e) for e in all_entities(SCHEMA)])
+    config = config_for(head_db, tmp_path, entities=[change(e) for e in declared_entities(SCHEMA)])
     script = command.revision(config, message="f", autogenerate=True, version_path=str(tmp_path))
     top = header(Path(script.path).read_text())
     # monthly_* use daysinmonth() directly; PostgreSQL records it in pg_depend.

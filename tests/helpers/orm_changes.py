@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic_utils.pg_grant_table import PGGrantTable
 from alembic_utils.pg_trigger import PGTrigger
 from alembic_utils.replaceable_entity import ReplaceableEntity
 
@@ -17,7 +18,7 @@ import pycds.tracking
 from pycds import get_schema_name
 from pycds.orm import metadata as pycds_metadata
 from pycds.orm.history import make_hx_table
-from pycds.replaceables import all_entities
+from pycds.replaceables import all_entities, standard_grants
 from pycds.tracking import HISTORY_TRACKED, HX_FOREIGN_KEYS, hx_table_name
 from tests.autogen_filters.test_end_to_end import copy_metadata
 
@@ -79,6 +80,19 @@ def renamed_state(old: str, new: str) -> tuple[sa.MetaData, list[ReplaceableEnti
             fields["on_entity"] = sub(entity.on_entity)
         return type(entity)(**fields)
 
+    def renamed_grant(grant: PGGrantTable) -> PGGrantTable:
+        # A grant on a renamed (history) table names it, and lists its renamed columns.
+        table = metadata.tables.get(f"{SCHEMA}.{sub(grant.table)}")
+        columns = [c.name for c in table.columns] if table is not None else grant.columns
+        return PGGrantTable(
+            schema=grant.schema,
+            table=sub(grant.table),
+            role=grant.role,
+            grant=grant.grant,
+            columns=columns if grant.columns else None,
+            with_grant_option=grant.with_grant_option,
+        )
+
     # The history tables and triggers are derived from pycds.tracking: derive them from the
     # renamed version, then put pycds's own back.
     modules = (pycds.tracking, pycds.orm.history, pycds.replaceables.history)
@@ -101,6 +115,7 @@ def renamed_state(old: str, new: str) -> tuple[sa.MetaData, list[ReplaceableEnti
         for table in foreign_keys:
             make_hx_table(metadata.tables[f"{SCHEMA}.{table}"])
         entities = [rebuilt(entity) for entity in all_entities(SCHEMA)]
+        entities += [renamed_grant(grant) for grant in standard_grants(SCHEMA)]
     finally:
         for module in modules:
             module.HX_FOREIGN_KEYS = HX_FOREIGN_KEYS

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from pycds import get_schema_name
+from pycds.config import DEFAULT_STANDARD_TABLE_PRIVS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -42,9 +45,27 @@ def _one_failure_line(done: subprocess.CompletedProcess[str]) -> str:
 
 @pytest.mark.db
 def test_alembic_check_passes_with_the_default_configuration(tmp_path, head_db):
-    clean = {"PYCDS_SU_ROLE_NAME": "pcicdba", "PYCDS_STANDARD_TABLE_PRIVS": "steward: ALL"}
+    clean = {
+        "PYCDS_SU_ROLE_NAME": "pcicdba",
+        "PYCDS_STANDARD_TABLE_PRIVS": DEFAULT_STANDARD_TABLE_PRIVS,
+    }
     done = _alembic(tmp_path, head_db, "check", env=clean)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.db
+def test_alembic_check_sees_privileges_the_database_lacks(tmp_path, head_db):
+    # The standard grants are declared entities: privileges configured after the database was
+    # migrated show up as the grants to make (the head database has no TRUNCATE for viewer).
+    changed = {
+        "PYCDS_SU_ROLE_NAME": "pcicdba",
+        "PYCDS_STANDARD_TABLE_PRIVS": DEFAULT_STANDARD_TABLE_PRIVS + "; viewer: TRUNCATE",
+    }
+    done = _alembic(tmp_path, head_db, "check", env=changed)
+    assert done.returncode != 0
+    (line,) = [x for x in (done.stdout + done.stderr).splitlines() if x.startswith("FAILED: ")]
+    assert line.count("'create_entity'") == 9  # four views, five history tables
+    assert f"PGGrantTable: {get_schema_name()}.obs_raw_hx.viewer.TRUNCATE" in line
 
 
 @pytest.mark.db

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from pycds import get_schema_name
+from pycds.replaceables import declared_entities
 from pycds.tracking import HISTORY_TRACKED, hx_id_name, hx_table_name
 from tests.autogen_filters.test_end_to_end import config_for
 from tests.helpers.orm_changes import renamed_state, tracked_state, upgrade_calls
@@ -144,7 +145,9 @@ def test_every_column_change_keeps_tracking(head_db: str, tmp_path: Path, table:
     spares: list[str | None] = [None]
     for _, make_column, spare, expected_op in STATES:
         metadata = tracked_state(table, make_column())
-        config = config_for(head_db, tmp_path, metadata=metadata)
+        # The history table's standard grants list its columns: the changed ones.
+        entities = declared_entities(get_schema_name(), metadata)
+        config = config_for(head_db, tmp_path, metadata=metadata, entities=entities)
         script = command.revision(
             config, message=f"{table} {expected_op}", autogenerate=True, version_path=str(tmp_path)
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from alembic_utils.replaceable_entity import ReplaceableEntity
+from alembic_utils.statement import normalize_whitespace
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
@@ -128,6 +129,12 @@ class Kind:
     def normalised(self, entity: ReplaceableEntity, created: LiveEntity) -> LiveEntity:
         """The declared entity as PostgreSQL holds it, from the object its creation made."""
         return created
+
+    def unchanged(self, live: LiveEntity, simulated: LiveEntity) -> bool:
+        """Whether the declared entity, as the simulation read it back, is the live one."""
+        return normalize_whitespace(live.entity.definition) == normalize_whitespace(
+            simulated.entity.definition
+        )
 
     def mentions(self, entity: ReplaceableEntity) -> set[str]:
         """Lower-case names the definition mentions: what is mentioned is created first."""

@@ -8,6 +8,10 @@ current user to roles that are not superusers are seen (a grant's identity is sc
 role and privilege: the grantor must be the role that runs the migrations, alembic-utils #78).
 Materialized views are not in ``information_schema``: grants on them are not seen.
 
+A grant made on the whole table (``GRANT SELECT ON t``) rather than on columns covers every
+column the table will have: a column added or dropped by the upgrade is no change of the grant
+(alembic-utils would REVOKE and GRANT it per column, before the column exists on downgrade).
+
 A grant has no oid: its key is the privilege and role on the table's oid, and it needs its
 table.  So a grant is created after its table or view, and a view that is dropped and created
 again (replaced, displaced) takes its declared grants with it and gets them back.  A replace
@@ -52,12 +56,12 @@ GRANTS = text(
         from acl join pg_roles g on g.oid = acl.grantee and not g.rolsuper
         where acl.grantor = (select oid from pg_roles where rolname = current_user)
     )
-    select oid, nspname, relname, rolname, privilege_type, grantable, null
+    select oid, nspname, relname, rolname, privilege_type, grantable, null, true
     from mine
     where attname is null and privilege_type in ('DELETE', 'TRUNCATE', 'TRIGGER')
     union all
     select oid, nspname, relname, rolname, privilege_type, grantable,
-           array_agg(distinct cast(col as text))
+           array_agg(distinct cast(col as text)), bool_and(attname is null)
     from (
         select m.*, t.attname as col
         from mine m
@@ -80,7 +84,7 @@ class GrantTableKind(Kind):
     def read(self, conn: Connection, schemas: Sequence[str]) -> list[LiveEntity]:
         rows = conn.execute(GRANTS, {"schemas": list(schemas)}).fetchall()
         found = []
-        for oid, nsp, table, role, grant, grantable, columns in rows:
+        for oid, nsp, table, role, grant, grantable, columns, table_level in rows:
             entity = PGGrantTable(
                 schema=nsp,
                 table=table,
@@ -89,8 +93,17 @@ class GrantTableKind(Kind):
                 columns=list(columns) if columns else None,
                 with_grant_option=grantable,
             )
-            found.append(LiveEntity(entity, (f"grant {role} {grant}", oid), nsp, role, table))
+            key = (f"grant {role} {grant}", oid)
+            found.append(LiveEntity(entity, key, nsp, role, table, shape=table_level))
         return found
+
+    def unchanged(self, live: LiveEntity, simulated: LiveEntity) -> bool:
+        # A table-level grant covers every column the table has, whatever the upgrade adds or
+        # drops: its columns follow the table ops, so only a change of grant option counts (a
+        # declared column list reads back as all columns while the table-level grant stands).
+        if live.shape:
+            return live.entity.with_grant_option == simulated.entity.with_grant_option
+        return super().unchanged(live, simulated)
 
     def needs(self, live: LiveEntity) -> set[CatalogKey]:
         return {("pg_class", live.key[1])}

@@ -308,7 +308,7 @@ CREATE FUNCTION __SCHEMA__.station_distance(a integer, b integer) RETURNS double
 CREATE EXTENSION IF NOT EXISTS moddatetime WITH SCHEMA public;
 
 -- [D54-D56] Roles and grants (9.11): group roles chained, task roles, base-table grants that
--- are managed outside pycds.
+-- are managed outside pycds (the table grants are suppressed by the crmp-grants-* rules).
 DO $$
 DECLARE
     role_name text;
