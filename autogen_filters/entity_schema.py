@@ -27,6 +27,7 @@ from typing import Any
 
 from alembic.autogenerate.rewriter import Rewriter
 from alembic.operations import ops
+from alembic_utils.pg_grant_table import PGGrantTable
 from alembic_utils.replaceable_entity import ReplaceableEntity
 from alembic_utils.reversible_op import ReversibleOp
 
@@ -108,7 +109,7 @@ class _Templates:
         """A copy of ``entity`` that renders with the schema as a variable."""
         if entity.schema != self.schema:
             return entity
-        if entity.type_ == "grant_table":
+        if isinstance(entity, PGGrantTable):
             name = re.sub(r"\W", "_", f"{entity.table}_{entity.role}_{entity.grant}".lower())
             return self._rendered(entity, name, _grant_fields(entity, self.variable))
         probed = self.probed(entity)
@@ -131,7 +132,9 @@ class _Templates:
                 fields.append(f"    {field}={getattr(entity, field)!r},")
         return self._rendered(entity, name, fields)
 
-    def _rendered(self, entity: ReplaceableEntity, name: str, fields: list[str]) -> Any:
+    def _rendered(
+        self, entity: ReplaceableEntity, name: str, fields: list[str]
+    ) -> ReplaceableEntity:
         rendered = f"{name} = {type(entity).__name__}(\n" + "\n".join(fields) + "\n)\n"
         parametrised = copy.copy(entity)
         # Instance attributes shadow the class's methods: only this copy renders differently.

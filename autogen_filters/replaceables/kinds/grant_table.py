@@ -102,7 +102,8 @@ class GrantTableKind(Kind):
         # drops: its columns follow the table ops, so only a change of grant option counts (a
         # declared column list reads back as all columns while the table-level grant stands).
         if live.shape:
-            return live.entity.with_grant_option == simulated.entity.with_grant_option
+            was, now = cast(PGGrantTable, live.entity), cast(PGGrantTable, simulated.entity)
+            return bool(was.with_grant_option == now.with_grant_option)
         return super().unchanged(live, simulated)
 
     def needs(self, live: LiveEntity) -> set[CatalogKey]:
