@@ -9,6 +9,8 @@ from __future__ import annotations
 from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_materialized_view import PGMaterializedView
 
+from pycds.upstream_head.views import all_relations
+
 
 def daysinmonth(s: str) -> PGFunction:
     """Without its parameter name (upstream: ``daysinmonth(d timestamp)``)."""
@@ -49,77 +51,25 @@ GROUP BY o.history_id, o.vars_id, {s}.effective_day(o.obs_time, '{extremum}', h.
     )
 
 
-def _monthly_average_temperature(s: str, extremum: str) -> PGMaterializedView:
-    return _matview(
-        s,
-        f"monthly_average_of_daily_{extremum}_temperature_mv",
-        f"""SELECT d.history_id, d.vars_id, date_trunc('month', d.obs_day) AS obs_month,
-    avg(d.statistic) AS statistic,
-    sum(d.data_coverage)
-        / {s}.daysinmonth(date_trunc('month', d.obs_day))::numeric AS data_coverage
-FROM {s}.daily_{extremum}_temperature_mv AS d
-GROUP BY d.history_id, d.vars_id, date_trunc('month', d.obs_day)""",
-    )
-
-
 def matviews(s: str) -> list[PGMaterializedView]:
-    """All eleven materialized views, dependencies first."""
+    """All eleven materialized views, dependencies first.
+
+    Eight keep the root's query text word for word (this revision re-creates them for their
+    owner, grants and the new ``daysinmonth``): they take it from :mod:`pycds.upstream_head`,
+    itself frozen, so that each text has one copy.
+    """
+    root = {relation.name: relation.query for relation in all_relations(s)}
+
+    def kept(name: str) -> PGMaterializedView:
+        return _matview(s, name, root[name])
+
     return [
-        _matview(
-            s,
-            "vars_per_history_mv",
-            f"""SELECT o.history_id, o.vars_id, min(o.obs_time) AS start_time,
-    max(o.obs_time) AS end_time
-FROM {s}.obs_raw AS o
-GROUP BY o.history_id, o.vars_id""",
-        ),
-        _matview(
-            s,
-            "climo_obs_count_mv",
-            f"""SELECT count(*) AS count, o.history_id
-FROM {s}.obs_raw AS o
-JOIN {s}.meta_vars AS v ON v.vars_id = o.vars_id
-WHERE 'climatology' = ANY ({s}.variable_tags(v.*))
-GROUP BY o.history_id""",
-        ),
-        _matview(
-            s,
-            "station_obs_stats_mv",
-            f"""SELECT h.station_id, o.history_id, max(o.obs_time) AS max_obs_time,
-    min(o.obs_time) AS min_obs_time, count(DISTINCT o.obs_time) AS obs_count
-FROM {s}.obs_raw AS o
-JOIN {s}.meta_history AS h ON h.history_id = o.history_id
-GROUP BY h.station_id, o.history_id""",
-        ),
+        kept("vars_per_history_mv"),
+        kept("climo_obs_count_mv"),
+        kept("station_obs_stats_mv"),
         # vars is a legacy, "likely wrong" identifier (pycds issue #180) kept for clients.
-        _matview(
-            s,
-            "collapsed_vars_mv",
-            f"""SELECT vph.history_id,
-    array_agg(v.vars_id ORDER BY v.vars_id) AS vars_ids,
-    tags.unique_variable_tags,
-    string_agg(v.display_name, '|' ORDER BY v.vars_id) AS display_names,
-    string_agg(v.standard_name || replace(v.cell_method, 'time: ', '_'), ', '
-        ORDER BY v.vars_id) AS vars
-FROM {s}.vars_per_history_mv AS vph
-JOIN {s}.meta_vars AS v ON v.vars_id = vph.vars_id
-JOIN (
-    SELECT vph_t.history_id, array_agg(DISTINCT tag.tag ORDER BY tag.tag) AS unique_variable_tags
-    FROM {s}.vars_per_history_mv AS vph_t
-    JOIN {s}.meta_vars AS v_t ON v_t.vars_id = vph_t.vars_id
-    CROSS JOIN LATERAL unnest({s}.variable_tags(v_t.*)) AS tag(tag)
-    GROUP BY vph_t.history_id
-) AS tags ON tags.history_id = vph.history_id
-GROUP BY vph.history_id, tags.unique_variable_tags""",
-        ),
-        _matview(
-            s,
-            "obs_count_per_month_history_mv",
-            f"""SELECT count(*) AS count, date_trunc('month', o.obs_time) AS date_trunc,
-    o.history_id
-FROM {s}.obs_raw AS o
-GROUP BY date_trunc('month', o.obs_time), o.history_id""",
-        ),
+        kept("collapsed_vars_mv"),
+        kept("obs_count_per_month_history_mv"),
         # UNION (not UNION ALL) so each id appears once: the unique index depends on it.
         _matview(
             s,
@@ -136,31 +86,9 @@ WHERE pf.discard""",
         ),
         _daily_temperature(s, "max"),
         _daily_temperature(s, "min"),
-        _monthly_average_temperature(s, "max"),
-        _monthly_average_temperature(s, "min"),
-        _matview(
-            s,
-            "monthly_total_precipitation_mv",
-            f"""SELECT o.history_id, o.vars_id, date_trunc('month', o.obs_time) AS obs_month,
-    sum(o.datum) AS statistic,
-    count(*) / max(CASE h.freq::text WHEN 'daily' THEN 1.0 WHEN '1-hourly' THEN 24.0 END)
-        / {s}.daysinmonth(date_trunc('month', o.obs_time))::numeric AS data_coverage
-FROM {s}.obs_raw AS o
-JOIN {s}.meta_vars AS v ON v.vars_id = o.vars_id
-JOIN {s}.meta_history AS h ON h.history_id = o.history_id
-WHERE v.standard_name IN (
-        'lwe_thickness_of_precipitation_amount',
-        'thickness_of_rainfall_amount',
-        'thickness_of_snowfall_amount'
-    )
-    AND v.cell_method = 'time: sum'
-    AND h.freq::text IN ('1-hourly', 'daily')
-    AND lower(v.net_var_name::text) <> 'cum_pcpn_amt'
-    AND NOT EXISTS (
-        SELECT 1 FROM {s}.discarded_obs_raw_mv AS d WHERE d.obs_raw_id = o.obs_raw_id
-    )
-GROUP BY o.history_id, o.vars_id, date_trunc('month', o.obs_time)""",
-        ),
+        kept("monthly_average_of_daily_max_temperature_mv"),
+        kept("monthly_average_of_daily_min_temperature_mv"),
+        kept("monthly_total_precipitation_mv"),
     ]
 
 
